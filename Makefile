@@ -1,0 +1,49 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11 and make:
+#   make lab    create .venv if needed and open the course in JupyterLab
+#   make test   the same set-up, plus the test-only packages, then the whole suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8888
+# JupyterLab refuses to run as root unless told that it is on purpose.
+ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+
+.PHONY: lab test venv venv-test lessons lint format bench clean
+
+lab: venv
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+		--ServerApp.root_dir=lessons --no-browser $(ROOT_FLAG)
+
+test: venv-test
+	$(BIN)/python -m pytest
+
+venv: $(VENV)/.installed
+venv-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	$(BIN)/python -m pip check
+	touch $@
+
+lessons: venv
+	$(BIN)/python -m grader release
+
+lint: venv-test
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: venv-test
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+bench: venv-test
+	$(BIN)/python benchmarks/train_speed.py
+
+clean:
+	rm -rf $(VENV) grading .pytest_cache

@@ -1,0 +1,162 @@
+"""Exercises: what a test cell checks, split so that the verdict can be decided elsewhere.
+
+A test cell in a lesson says only::
+
+    check("dense_backward", dense_backward)               # visible, one fixed example
+    check("dense_backward", dense_backward, hidden=True)  # hidden, random shapes and seeds
+
+The name points into the registry (one module per lesson in ``grader/exercises``). Each
+``Exercise`` has three parts:
+
+- ``cases(rng, hidden)`` builds the inputs. It runs on the trusted side.
+- ``call(fn, inputs)`` calls the student's function and returns plain data. It is the only
+  part that runs in the student's process when the instructor's autograder grades.
+- ``judge(case, outputs)`` compares the outputs with nnlib's answer and raises ``CheckFailed``
+  with a message that says what is wrong. It runs on the trusted side.
+
+In a student's own notebook all three run in the kernel, through ``check``.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import pkgutil
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from grader.checks import CheckFailed
+
+VISIBLE_SEED = 2024
+
+
+@dataclass
+class Case:
+    """One example to run the student's function on.
+
+    inputs: plain data handed to ``Exercise.call`` (and so to the student's code).
+    secret: plain data only ``judge`` sees, such as the labels of a test set.
+    label:  a few words that say which example this is, for messages.
+    """
+
+    inputs: dict[str, Any]
+    secret: dict[str, Any] = field(default_factory=dict)
+    label: str = ""
+
+
+class Exercise:
+    """Base class of a graded exercise. Subclasses set ``name`` and define the three parts.
+
+    ``reference`` lists the nnlib names that answer this exercise, as "module.attribute"
+    (e.g. "nnlib.layers.dense_backward"). The autograder makes them unavailable while it
+    runs the student's code, so a submission cannot hand in nnlib's answer as its own.
+    """
+
+    name: ClassVar[str]
+    reference: ClassVar[tuple[str, ...]] = ()
+    hidden_trials: ClassVar[int] = 5
+
+    def cases(self, rng: np.random.Generator, hidden: bool) -> list[Case]:
+        raise NotImplementedError
+
+    def call(self, fn, inputs: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def judge(self, case: Case, outputs: Any) -> None:
+        raise NotImplementedError
+
+
+_REGISTRY: dict[str, Exercise] = {}
+
+
+def register(cls: type[Exercise]) -> type[Exercise]:
+    """Class decorator: add an exercise to the registry under its ``name``."""
+    if cls.name in _REGISTRY:
+        raise ValueError(f"two exercises are named {cls.name!r}; names must be unique")
+    _REGISTRY[cls.name] = cls()
+    return cls
+
+
+def get(name: str) -> Exercise:
+    """The exercise registered as ``name``, importing the lesson modules on first use."""
+    if not _REGISTRY:
+        import grader.exercises as package
+
+        for info in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{info.name}")
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY))
+        raise KeyError(f"no exercise is named {name!r}; known exercises: {known}") from None
+
+
+def run_student(exercise: Exercise, fn, case: Case) -> Any:
+    """Call the student's function on one case, turning what goes wrong into a CheckFailed.
+
+    Warnings are recorded rather than printed: nbgrader scores any output on stderr as a
+    failure, and a correct answer that makes numpy warn must keep its points.
+    """
+    __tracebackhide__ = True
+    with warnings.catch_warnings(record=True):
+        warnings.simplefilter("always")
+        try:
+            # A copy, so that a function that changes its arguments in place cannot
+            # change what judge compares against.
+            return exercise.call(fn, copy.deepcopy(case.inputs))
+        except NotImplementedError:
+            raise CheckFailed(
+                f"{exercise.name}: not written yet. Replace the `raise NotImplementedError()` "
+                "line in the answer cell with your code, run that cell, then run this one."
+            ) from None
+        except CheckFailed:
+            raise
+        except Exception as error:
+            raise CheckFailed(
+                f"{exercise.name} raised {type(error).__name__}: {error}\n"
+                f"  on {describe_inputs(case.inputs)}"
+            ) from error
+
+
+def describe_inputs(inputs: dict[str, Any]) -> str:
+    """A short description of the inputs, with shapes for arrays: 'X (4, 3), W (3, 2), p=0.5'."""
+    parts = []
+    for key, value in inputs.items():
+        if isinstance(value, np.ndarray):
+            parts.append(f"{key} {value.shape}")
+        elif isinstance(value, (int, float, str, bool)):
+            parts.append(f"{key}={value!r}")
+        else:
+            parts.append(key)
+    return ", ".join(parts) if parts else "no inputs"
+
+
+def check(name: str, fn, *, hidden: bool = False, seed: int | None = None) -> None:
+    """Run exercise ``name`` on the student's ``fn`` and say what is wrong, if anything.
+
+    Visible checks use one fixed seed, so the student sees the same example every time.
+    Hidden checks draw a fresh seed each run (printed when a case fails, to reproduce it).
+    """
+    __tracebackhide__ = True
+    exercise = get(name)
+    if not callable(fn):
+        raise CheckFailed(f"{name}: expected a function, got {type(fn).__name__}.")
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % 2**32) if hidden else VISIBLE_SEED
+    cases = exercise.cases(np.random.default_rng(seed), hidden)
+    for number, case in enumerate(cases, start=1):
+        outputs = run_student(exercise, fn, case)
+        try:
+            exercise.judge(case, outputs)
+        except CheckFailed as failure:
+            where = f"case {number} of {len(cases)}"
+            if case.label:
+                where += f" ({case.label})"
+            if hidden:
+                where += f", seed {seed}"
+            raise CheckFailed(f"{failure}\n  [{name}, {where}]") from None
+    kind = "hidden checks" if hidden else "checks"
+    print(f"✔ {name}: {len(cases)} {kind} passed")

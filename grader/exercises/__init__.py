@@ -1,0 +1,1 @@
+"""The graded exercises, one module per lesson (``lNN_name.py``), registered by name."""

@@ -1,0 +1,1 @@
+"""nnlib: a small numpy reference implementation of everything the course teaches."""
