@@ -15,7 +15,7 @@ lab: venv
 		--ServerApp.root_dir=lessons --no-browser $(ROOT_FLAG)
 
 test: venv-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 venv: $(VENV)/.installed
 venv-test: $(VENV)/.installed-test

@@ -3,16 +3,29 @@
 ``compare`` is the one check every exercise uses. When ``actual`` is not ``expected`` it
 raises ``CheckFailed`` with a message that names the array, both shapes, the worst element
 with both values, the relative error and its threshold, and, where the student's result
-matches what a known mistake would produce, the mistake's name.
+matches what a known mistake would produce, the mistake's name::
+
+    dW is wrong at index (0, 1): expected 0.25, got -0.25.
+      shape (3, 2) (expected (3, 2)); relative error 1.00e+00, threshold 1e-07.
+      Diagnosis: dW has the wrong sign everywhere: ...
+
+``check_gradient`` compares a backward pass with central differences of the forward pass as
+well. The results of the usual mistakes come from the builders in ``grader.mistakes``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from grader.mistakes import flipped_sign, transposed
+from nnlib.gradcheck import numerical_gradient_array
+
 RTOL = 1e-7
+# Central differences with h = 1e-5 agree with an exact float64 gradient to about 1e-9
+# relative; 1e-6 leaves room for elements near zero and still catches any real mistake.
+GRADIENT_RTOL = 1e-6
 
 
 class CheckFailed(AssertionError):
@@ -20,30 +33,51 @@ class CheckFailed(AssertionError):
 
 
 def relative_error(actual: np.ndarray, expected: np.ndarray) -> float:
-    """max |a - e| / max(|a| + |e|, 1e-8), elementwise, as CS231n's rel_error: 0 when equal."""
+    """max |a - e| / max(|a| + |e|, 1e-8), elementwise, as CS231n's rel_error: 0 when equal.
+
+    actual, expected: arrays of the same shape. Returns a float (0.0 for empty arrays).
+    """
     actual = np.asarray(actual, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
     if actual.size == 0:
         return 0.0
-    scale = np.maximum(np.abs(actual) + np.abs(expected), 1e-8)
-    return float(np.max(np.abs(actual - expected) / scale))
+    return float(np.max(_elementwise_error(actual, expected)))
 
 
+def _elementwise_error(actual: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """|a - e| / max(|a| + |e|, 1e-8) for finite float arrays of one shape; same shape.
+
+    Computed on halves, which is exact and cannot overflow for finite inputs near 1e308.
+    """
+    actual, expected = actual / 2, expected / 2
+    return np.abs(actual - expected) / np.maximum(np.abs(actual) + np.abs(expected), 0.5e-8)
+
+
+def _specials_differ(actual: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Where one of two float arrays of one shape is nan or ±inf and the other is not the same
+    special value; a boolean array of their shape."""
+    special = ~np.isfinite(actual) | ~np.isfinite(expected)
+    same = (actual == expected) | (np.isnan(actual) & np.isnan(expected))
+    return special & ~same
+
+
+@np.errstate(all="ignore")
 def matches(actual, expected, rtol: float = RTOL) -> bool:
-    """True when ``actual`` has ``expected``'s shape, is finite and within ``rtol``."""
+    """True when ``actual`` has ``expected``'s shape, the same nan and ±inf entries and,
+    elsewhere, a relative error of at most ``rtol``."""
     try:
         actual = np.asarray(actual, dtype=np.float64)
     except (TypeError, ValueError):
         return False
     expected = np.asarray(expected, dtype=np.float64)
-    return (
-        actual.shape == expected.shape
-        and bool(np.all(np.isfinite(actual) == np.isfinite(expected)))
-        and relative_error(np.nan_to_num(actual), np.nan_to_num(expected)) <= rtol
-    )
+    if actual.shape != expected.shape or np.any(_specials_differ(actual, expected)):
+        return False
+    finite = np.isfinite(expected)
+    return relative_error(actual[finite], expected[finite]) <= rtol
 
 
 def _as_array(name: str, actual) -> np.ndarray:
+    """The student's result as a float64 array, or CheckFailed saying why it is not one."""
     __tracebackhide__ = True
     if actual is None:
         raise CheckFailed(f"{name} is None: did you forget to `return` it?")
@@ -55,25 +89,43 @@ def _as_array(name: str, actual) -> np.ndarray:
         ) from None
 
 
+@np.errstate(all="ignore")
 def diagnose(actual, mistakes: Mapping[str, object], rtol: float = RTOL) -> str | None:
-    """The name of the first known mistake whose result ``actual`` matches, else None."""
+    """The first known mistake that ``actual`` matches, else None.
+
+    actual:   the student's result (array-like).
+    mistakes: {diagnosis: result}, where result is the array the mistake produces (None to
+              skip it) or a predicate ``result(actual_array) -> bool`` that recognises it.
+    Returns the diagnosis text.
+    """
+    array = np.asarray(actual, dtype=np.float64)
     for diagnosis, result in mistakes.items():
-        if result is not None and matches(actual, result, rtol=max(rtol, 1e-6)):
+        if result is None:
+            continue
+        if callable(result):
+            if result(array):
+                return diagnosis
+        elif matches(array, result, rtol=max(rtol, 1e-6)):
             return diagnosis
     return None
 
 
-def generic_mistakes(name: str, expected: np.ndarray) -> dict[str, np.ndarray]:
-    """Mistakes worth looking for in any array: a transpose and a flipped sign."""
-    found = {f"{name} has the wrong sign everywhere": -expected}
-    if expected.ndim == 2 and expected.shape[0] != expected.shape[1]:
-        found[
-            f"{name} looks transposed: expected shape {expected.shape}, "
-            f"got {expected.shape[::-1]}"
-        ] = expected.T
-    return found
+def generic_mistakes(name: str, expected: np.ndarray) -> dict[str, object]:
+    """Mistakes worth looking for in any array: a flipped sign and a transpose."""
+    return flipped_sign(name, expected) | transposed(name, expected)
 
 
+def _format(value: float) -> str:
+    """A number as a student reads it: 6 significant digits, nan and inf spelt out."""
+    return f"{value:.6g}"
+
+
+def _failure(message: str, diagnosis: str | None) -> CheckFailed:
+    """CheckFailed with the diagnosis, when there is one, on its own line."""
+    return CheckFailed(message + (f"\n  Diagnosis: {diagnosis}." if diagnosis else ""))
+
+
+@np.errstate(all="ignore")  # the student's numbers may overflow; that is reported, not warned
 def compare(
     name: str,
     actual,
@@ -82,46 +134,93 @@ def compare(
     rtol: float = RTOL,
     mistakes: Mapping[str, object] | None = None,
     dtype: np.dtype | type | None = None,
+    reference: str = "",
 ) -> None:
     """Raise CheckFailed unless ``actual`` equals ``expected`` within relative error ``rtol``.
 
-    name:     what the student calls the array, e.g. "dW".
-    actual:   the student's result (array-like).
-    expected: the reference result, from nnlib.
-    mistakes: {diagnosis: the result that mistake would produce}; checked in order, after
-              the student's result is known to be wrong, and before the generic ones.
-    dtype:    if given, the student's array must have this dtype (e.g. np.float64).
+    name:      what the student calls the array, e.g. "dW".
+    actual:    the student's result (array-like, or a number).
+    expected:  the reference result, from nnlib.
+    rtol:      the largest relative error accepted (see ``relative_error``).
+    mistakes:  {diagnosis: the result that mistake would produce, or a predicate}; checked in
+               order, once the student's result is known to be wrong, before the generic ones.
+    dtype:     if given, the student's array must have this dtype (e.g. np.float64).
+    reference: where the expected values come from, shown after them, e.g. "numerical".
     """
     __tracebackhide__ = True
     expected = np.asarray(expected, dtype=np.float64)
     array = _as_array(name, actual)
-    known = {**(mistakes or {}), **generic_mistakes(name, expected)}
-    diagnosis = diagnose(array, known, rtol)
+    if array.shape == expected.shape and matches(array, expected, rtol):
+        if dtype is not None and np.asarray(actual).dtype != np.dtype(dtype):
+            raise CheckFailed(
+                f"{name} has the right values but dtype {np.asarray(actual).dtype}; "
+                f"expected {np.dtype(dtype)}."
+            )
+        return
+    diagnosis = diagnose(array, {**(mistakes or {}), **generic_mistakes(name, expected)}, rtol)
+    source = f" ({reference})" if reference else ""
 
     if array.shape != expected.shape:
-        message = f"{name} has shape {array.shape}, expected {expected.shape}."
-        raise CheckFailed(message + (f"\n  Diagnosis: {diagnosis}." if diagnosis else ""))
-    if not np.all(np.isfinite(array)):
-        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
-        message = (
-            f"{name} contains {array[bad]} at index {bad} (expected {expected[bad]:.6g}). "
-            "Look for an exp() that overflows, a log(0) or a division by zero."
+        raise _failure(f"{name} has shape {array.shape}, expected {expected.shape}.", diagnosis)
+    specials = _specials_differ(array, expected)
+    if np.any(specials):
+        bad = tuple(int(i) for i in np.argwhere(specials)[0])
+        count = int(np.count_nonzero(specials))
+        at = f" at index {bad}" if bad else ""
+        raise _failure(
+            f"{name} contains {_format(array[bad])}{at} (expected "
+            f"{_format(expected[bad])}{source}); {count} of {array.size} entries are wrong "
+            "this way. Look for an exp() that overflows, a log(0) or a division by zero.",
+            diagnosis,
         )
-        raise CheckFailed(message + (f"\n  Diagnosis: {diagnosis}." if diagnosis else ""))
-    error = relative_error(array, expected)
-    if error > rtol:
-        scale = np.maximum(np.abs(array) + np.abs(expected), 1e-8)
-        worst = np.unravel_index(np.argmax(np.abs(array - expected) / scale), array.shape)
-        worst = tuple(int(i) for i in worst)
-        at = f" at index {worst}" if worst else ""
-        message = (
-            f"{name} is wrong{at}: expected {expected[worst]:.6g}, got {array[worst]:.6g}.\n"
-            f"  shape {array.shape} (expected {expected.shape}); "
-            f"relative error {error:.2e}, threshold {rtol:.0e}."
-        )
-        raise CheckFailed(message + (f"\n  Diagnosis: {diagnosis}." if diagnosis else ""))
-    if dtype is not None and np.asarray(actual).dtype != np.dtype(dtype):
-        raise CheckFailed(
-            f"{name} has the right values but dtype {np.asarray(actual).dtype}; "
-            f"expected {np.dtype(dtype)}."
-        )
+    # Here nan and ±inf sit at the same places in both; zero them so they count as equal.
+    finite = np.isfinite(expected)
+    errors = _elementwise_error(np.where(finite, array, 0.0), np.where(finite, expected, 0.0))
+    worst = tuple(int(i) for i in np.unravel_index(np.argmax(errors), array.shape))
+    at = f" at index {worst}" if worst else ""
+    raise _failure(
+        f"{name} is wrong{at}: expected {_format(expected[worst])}{source}, "
+        f"got {_format(array[worst])}.\n"
+        f"  shape {array.shape} (expected {expected.shape}); "
+        f"relative error {float(errors.max()):.2e}, threshold {rtol:.0e}.",
+        diagnosis,
+    )
+
+
+def check_gradient(
+    name: str,
+    actual,
+    forward: Callable[[np.ndarray], np.ndarray],
+    x: np.ndarray,
+    dout: np.ndarray,
+    *,
+    expected=None,
+    mistakes: Mapping[str, object] | None = None,
+    rtol: float = RTOL,
+) -> None:
+    """Raise CheckFailed unless a backward pass's gradient is right.
+
+    The student's gradient is compared first with the central-difference gradient of the
+    reference forward pass (threshold GRADIENT_RTOL), then, if given, with nnlib's backward
+    pass (threshold ``rtol``).
+
+    name:     what the student calls the gradient, e.g. "dW".
+    actual:   the student's gradient, x's shape.
+    forward:  the reference forward pass as a function of x alone, returning dout's shape.
+    x:        the float64 array the gradient is taken with respect to (left unchanged).
+    dout:     the upstream gradient, the shape of forward(x).
+    expected: nnlib's gradient, x's shape; None to check against central differences only.
+    mistakes: as for ``compare``.
+    """
+    __tracebackhide__ = True
+    numeric = numerical_gradient_array(forward, np.array(x, dtype=np.float64), dout)
+    compare(
+        name,
+        actual,
+        numeric,
+        rtol=GRADIENT_RTOL,
+        mistakes=mistakes,
+        reference="central differences of the forward pass",
+    )
+    if expected is not None:
+        compare(name, actual, expected, rtol=rtol, mistakes=mistakes, reference="nnlib")

@@ -1,0 +1,129 @@
+"""How fast the course's autograder is against plain nbgrader, on the same class, in one run.
+
+A class of N students (default 40) submits every lesson that exists (or the grading tests'
+fixture assignment if none does): two students in three hand in the solution notebook, one in
+three the blank student notebook. The same class is graded twice, each in its own copy of
+the course:
+
+- ours:     ``grader.autograde`` with ``--workers 2`` (sandboxed, verdicts outside the kernel);
+- nbgrader: ``nbgrader autograde LESSON`` for each lesson, one after the other.
+
+It prints both times, the speed-up (target at least 1.8), the overhead per notebook beyond the
+notebook's own execution time (target at most 1.5 s) and whether every score is identical.
+
+    .venv/bin/python benchmarks/grading_speed.py [--students 40] [--lessons 01_perceptron ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+from grader.autograde import autograde
+from grader.release import ROOT, course_config, find_lessons, put_python_on_path, release
+from grader.sandbox import Limits
+
+
+def make_course(where: Path, lessons: list[str], students: int) -> None:
+    """A course at ``where``: the lessons released and every student's submission in place."""
+    where.mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", where)
+    for lesson in lessons:
+        shutil.copytree(ROOT / "solutions" / lesson, where / "solutions" / lesson)
+    release(lessons, root=where)
+    for number in range(students):
+        student = f"s{number:02d}"
+        for lesson in lessons:
+            folder = where / "grading" / "submitted" / student / lesson
+            folder.mkdir(parents=True)
+            source = "lessons" if number % 3 == 2 else "solutions"
+            shutil.copy(where / source / lesson / f"{lesson}.ipynb", folder)
+
+
+def scores(course: Path, lessons: list[str]) -> dict[tuple[str, str], float]:
+    """{(student, lesson): score} from a course's gradebook."""
+    url = course_config(course).CourseDirectory.db_url
+    with Gradebook(url) as gradebook:
+        return {
+            (submission.student.id, lesson): submission.score
+            for lesson in lessons
+            for submission in gradebook.assignment_submissions(lesson)
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--lessons", nargs="*", help="default: every lesson in solutions/")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    lessons = args.lessons or find_lessons(ROOT / "solutions")
+    if not lessons:
+        sys.exit("no lessons in solutions/ yet; run the grading tests instead")
+    put_python_on_path()
+    scratch = Path(tempfile.mkdtemp(prefix="grading-bench-"))
+    try:
+        ours, theirs = scratch / "ours", scratch / "nbgrader"
+        make_course(ours, lessons, args.students)
+        shutil.copytree(ours, theirs)
+        notebooks = args.students * len(lessons)
+        print(f"{args.students} students x {len(lessons)} lessons = {notebooks} notebooks")
+
+        started = time.perf_counter()
+        outcomes = autograde(
+            course_config(ours),
+            lessons,
+            workers=args.workers,
+            seed=0,
+            progress=False,
+            limits=Limits(cell_timeout=120),
+        ).outcomes
+        ours_seconds = time.perf_counter() - started
+
+        started = time.perf_counter()
+        for lesson in lessons:
+            subprocess.run(
+                [shutil.which("nbgrader") or "nbgrader", "autograde", lesson, "--force"],
+                cwd=theirs,
+                check=True,
+                capture_output=True,
+                env={**os.environ},
+            )
+        theirs_seconds = time.perf_counter() - started
+
+        executing = sum(o.executing for o in outcomes) / len(outcomes)
+        in_worker = sum(o.seconds - o.executing for o in outcomes) / len(outcomes)
+        amortised = ours_seconds * args.workers / notebooks - executing
+        same = scores(ours, lessons) == scores(theirs, lessons)
+        print(f"ours, --workers {args.workers}:      {ours_seconds:7.1f} s")
+        print(f"nbgrader autograde, sequential: {theirs_seconds:7.1f} s")
+        print(
+            f"speed-up:                       {theirs_seconds / ours_seconds:7.2f} x "
+            "(target >= 1.8)"
+        )
+        print(f"notebook execution, mean:       {executing:7.2f} s")
+        print(f"overhead per notebook, worker:  {in_worker:7.2f} s (target <= 1.5)")
+        print(
+            f"overhead per notebook, overall: {amortised:7.2f} s "
+            f"(wall time x workers / notebooks - execution)"
+        )
+        print(f"identical scores:               {same}")
+        if not same:
+            ours_scores, their_scores = scores(ours, lessons), scores(theirs, lessons)
+            for key in sorted(set(ours_scores) | set(their_scores)):
+                if ours_scores.get(key) != their_scores.get(key):
+                    print(f"  {key}: ours {ours_scores.get(key)}, nbgrader {their_scores.get(key)}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""The zip a student downloads: the lessons, nnlib, the checks and the requirements.
+
+It holds ``lessons/`` (never ``solutions/``), ``nnlib/``, ``grader/`` (the visible checks
+need it), ``requirements.txt``, ``pyproject.toml``, ``Makefile`` and ``README.md``, and
+refuses to be written if any file still holds a solution or a hidden-test marker.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+INCLUDE = (
+    "lessons",
+    "nnlib",
+    "grader",
+    "requirements.txt",
+    "pyproject.toml",
+    "Makefile",
+    "README.md",
+)
+FORBIDDEN = (b"BEGIN SOLUTION", b"BEGIN HIDDEN TESTS")
+SKIP = ("__pycache__", ".ipynb_checkpoints")
+
+
+def bundle(root: Path, destination: Path) -> list[str]:
+    """Write the student zip of the course at ``root`` to ``destination``.
+
+    Returns the archive's member names. Raises ValueError naming a file that would leak a
+    solution or a hidden test (e.g. a lesson generated from an unreleased edit).
+    """
+    root = Path(root)
+    files = []
+    for name in INCLUDE:
+        path = root / name
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            files += [
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and not any(part in SKIP for part in p.parts) and p.suffix != ".pyc"
+            ]
+    for path in files:
+        data = path.read_bytes()
+        for marker in FORBIDDEN:
+            if marker in data and path.suffix == ".ipynb":
+                raise ValueError(
+                    f"{path.relative_to(root)} contains {marker.decode()!r}; "
+                    "run `python -m grader release` and try again"
+                )
+    top = "nn-course"
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in files:
+            archive.write(path, f"{top}/{path.relative_to(root).as_posix()}")
+        return archive.namelist()

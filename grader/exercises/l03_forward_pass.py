@@ -1,0 +1,304 @@
+"""Graded exercises of lesson 03, the forward pass: one neuron, a dense layer, the
+activations, an MLP forward pass and counting parameters.
+
+Every exercise follows the course's row form: X (m, n_in), W (n_in, n_out), b (n_out,),
+Z = X W + b, A = f(Z).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.checks import CheckFailed, compare
+from grader.exercise import Case, Exercise, register
+from nnlib import activations, layers
+
+HIDDEN_NAMES = ("identity", "sigmoid", "tanh", "relu")
+
+
+def _activation(name: str):
+    """nnlib's activation function called ``name`` (one of HIDDEN_NAMES)."""
+    return {
+        "identity": activations.identity,
+        "sigmoid": activations.sigmoid,
+        "tanh": activations.tanh,
+        "relu": activations.relu,
+    }[name]
+
+
+@register
+class Neuron(Exercise):
+    """neuron(x, w, b) -> a = sigmoid(w . x + b), one neuron on one example."""
+
+    name = "neuron"
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            return [
+                Case(
+                    {"x": np.array([1.0, 2.0, -1.0]), "w": np.array([0.5, -0.25, 1.0]), "b": 0.5},
+                    label="x = [1, 2, -1], w = [0.5, -0.25, 1], b = 0.5",
+                )
+            ]
+        cases = []
+        for _ in range(self.hidden_trials):
+            n = int(rng.integers(2, 7))
+            cases.append(
+                Case(
+                    {
+                        "x": rng.normal(size=n),
+                        "w": rng.normal(size=n),
+                        "b": float(rng.normal()) + 0.5,
+                    }
+                )
+            )
+        return cases
+
+    def call(self, fn, inputs):
+        return fn(inputs["x"], inputs["w"], inputs["b"])
+
+    def judge(self, case, outputs):
+        x, w, b = case.inputs["x"], case.inputs["w"], case.inputs["b"]
+        sigmoid = activations.sigmoid
+        z = w @ x + b
+        compare(
+            "a",
+            outputs,
+            sigmoid(z),
+            mistakes={
+                "the bias b was left out: this is sigmoid(w . x)": sigmoid(w @ x),
+                "this is z = w . x + b, the weighted sum; the sigmoid was not applied": z,
+                "the sign in the exponent is flipped: sigmoid(z) = 1 / (1 + exp(-z))": sigmoid(-z),
+                "w * x was not summed: the neuron's z is the dot product w . x": sigmoid(w * x + b),
+            },
+        )
+
+
+@register
+class DenseForward(Exercise):
+    """dense_forward(X, W, b) -> Z = X W + b for m examples at once."""
+
+    name = "dense_forward"
+    reference = ("nnlib.layers.dense_forward",)
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            X = np.array([[1.0, 0.0, 2.0], [0.0, 1.0, -1.0], [1.0, 1.0, 1.0], [2.0, -1.0, 0.0]])
+            W = np.array([[0.5, -1.0], [2.0, 0.0], [-0.5, 1.0]])
+            b = np.array([0.1, -0.2])
+            return [Case({"X": X, "W": W, "b": b}, label="4 examples, 3 inputs, 2 units")]
+        cases = []
+        for _ in range(self.hidden_trials):
+            m, n_in, n_out = (int(k) for k in rng.integers(2, 8, size=3))
+            if n_out == n_in:
+                n_out += 1  # keeps a transposed W from fitting by accident
+            cases.append(
+                Case(
+                    {
+                        "X": rng.normal(size=(m, n_in)),
+                        "W": rng.normal(size=(n_in, n_out)),
+                        "b": rng.normal(size=n_out),
+                    }
+                )
+            )
+        return cases
+
+    def call(self, fn, inputs):
+        return fn(inputs["X"], inputs["W"], inputs["b"])
+
+    def judge(self, case, outputs):
+        X, W, b = case.inputs["X"], case.inputs["W"], case.inputs["b"]
+        Z = layers.dense_forward(X, W, b)
+        compare(
+            "Z",
+            outputs,
+            Z,
+            mistakes={
+                "the bias b was not added: this is X @ W": X @ W,
+                "an activation was applied: dense_forward returns Z, before any activation": (
+                    activations.sigmoid(Z)
+                ),
+                "the bias was subtracted, not added": X @ W - b,
+            },
+        )
+
+
+class _Activation(Exercise):
+    """An elementwise activation f(Z) -> A of the same shape; subclasses name it."""
+
+    hidden_trials = 3
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            Z = np.array([[-3.0, -1.0, -0.5, 0.0], [0.25, 1.0, 2.0, 40.0]])
+            return [Case({"Z": Z}, label="Z = [[-3, -1, -0.5, 0], [0.25, 1, 2, 40]]")]
+        shapes = [(int(rng.integers(1, 6)), int(rng.integers(1, 6))) for _ in range(2)]
+        shapes.append((int(rng.integers(2, 9)),))
+        return [Case({"Z": 3 * rng.normal(size=shape)}) for shape in shapes]
+
+    def call(self, fn, inputs):
+        return fn(inputs["Z"])
+
+    def judge(self, case, outputs):
+        Z = case.inputs["Z"]
+        compare("A", outputs, _activation(self.name)(Z), mistakes=self.mistakes(Z))
+
+    def mistakes(self, Z: np.ndarray) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+
+@register
+class Sigmoid(_Activation):
+    """sigmoid(Z) = 1 / (1 + exp(-Z)), elementwise."""
+
+    name = "sigmoid"
+    reference = ("nnlib.activations.sigmoid",)
+
+    def mistakes(self, Z):
+        return {
+            "this is 1 / (1 + exp(Z)), which equals 1 - sigmoid(Z): the sign in the exponent "
+            "is flipped; sigmoid(Z) = 1 / (1 + exp(-Z))": 1 / (1 + np.exp(Z)),
+            "this is tanh(Z), not the sigmoid": np.tanh(Z),
+        }
+
+
+@register
+class Tanh(_Activation):
+    """tanh(Z), elementwise; equal to 2 sigmoid(2Z) - 1."""
+
+    name = "tanh"
+    reference = ("nnlib.activations.tanh",)
+
+    def mistakes(self, Z):
+        sigmoid = activations.sigmoid
+        return {
+            "this is 2 sigmoid(Z) - 1; tanh(Z) = 2 sigmoid(2Z) - 1 (note the 2Z)": 2 * sigmoid(Z)
+            - 1,
+            "this is sigmoid(Z), not tanh": sigmoid(Z),
+            "this is sigmoid(2Z); tanh(Z) = 2 sigmoid(2Z) - 1": sigmoid(2 * Z),
+        }
+
+
+@register
+class Relu(_Activation):
+    """relu(Z) = max(0, Z), elementwise."""
+
+    name = "relu"
+    reference = ("nnlib.activations.relu",)
+
+    def mistakes(self, Z):
+        return {
+            "this is 1 where Z > 0 and 0 elsewhere (ReLU's slope); ReLU keeps the value Z": (
+                (Z > 0).astype(float)
+            ),
+            "this is min(0, Z); ReLU is max(0, Z)": np.minimum(0, Z),
+            "this is |Z|; ReLU sets negative values to 0": np.abs(Z),
+            "this is one number, the largest element (np.max); np.maximum(0, Z) compares "
+            "elementwise": np.max(Z),
+        }
+
+
+def _forward(X, params, names):
+    """The reference MLP forward pass: A after every (W, b) layer and its activation."""
+    A = X
+    for (W, b), name in zip(params, names, strict=True):
+        A = _activation(name)(layers.dense_forward(A, W, b))
+    return A
+
+
+@register
+class MlpForward(Exercise):
+    """mlp_forward(X, params, activations) -> the output of the last layer, (m, n_out)."""
+
+    name = "mlp_forward"
+    reference = ("nnlib.model.Sequential",)
+    hidden_trials = 4
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+            W1 = np.array([[1.0, -1.0, 0.5], [1.0, 1.0, -0.5]])
+            b1 = np.array([-0.5, 0.0, 0.25])
+            W2 = np.array([[2.0], [-1.0], [1.0]])
+            b2 = np.array([-0.5])
+            inputs = {"X": X, "params": [(W1, b1), (W2, b2)], "activations": ["tanh", "sigmoid"]}
+            return [Case(inputs, label="a 2-3-1 network, tanh then sigmoid, on 4 examples")]
+        cases = []
+        for _ in range(self.hidden_trials):
+            depth = int(rng.integers(2, 5))
+            sizes = [int(k) for k in rng.integers(1, 6, size=depth + 1)]
+            params = [
+                (rng.normal(size=(n_in, n_out)), rng.normal(size=n_out))
+                for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
+            ]
+            # Distinct activations, so that swapping their order shows.
+            names = [str(name) for name in rng.permutation(HIDDEN_NAMES)[:depth]]
+            m = int(rng.integers(2, 7))
+            inputs = {"X": rng.normal(size=(m, sizes[0])), "params": params, "activations": names}
+            cases.append(Case(inputs, label=f"layer sizes {sizes}, activations {names}"))
+        return cases
+
+    def call(self, fn, inputs):
+        return fn(inputs["X"], inputs["params"], inputs["activations"])
+
+    def judge(self, case, outputs):
+        X, params, names = case.inputs["X"], case.inputs["params"], case.inputs["activations"]
+        last_linear = _forward(X, params, names[:-1] + ["identity"])
+        compare(
+            "A",
+            outputs,
+            _forward(X, params, names),
+            mistakes={
+                "no activation was applied: a stack of linear layers is one linear layer": (
+                    _forward(X, params, ["identity"] * len(names))
+                ),
+                "the last layer's activation was not applied: this is its Z": last_linear,
+                "the activations were used in reverse order": _forward(X, params, names[::-1]),
+                "every layer used the first activation in the list": (
+                    _forward(X, params, [names[0]] * len(names))
+                ),
+            },
+        )
+
+
+@register
+class CountParameters(Exercise):
+    """count_parameters(sizes) -> the number of weights and biases of a dense network."""
+
+    name = "count_parameters"
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            return [
+                Case({"sizes": [2, 3, 1]}, label="sizes [2, 3, 1]"),
+                Case({"sizes": [784, 16, 16, 10]}, label="sizes [784, 16, 16, 10]"),
+            ]
+        return [
+            Case({"sizes": [int(k) for k in rng.integers(1, 50, size=int(rng.integers(2, 6)))]})
+            for _ in range(self.hidden_trials)
+        ]
+
+    def call(self, fn, inputs):
+        return fn(list(inputs["sizes"]))
+
+    def judge(self, case, outputs):
+        sizes = case.inputs["sizes"]
+        weights = sum(n_in * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True))
+        biases = sum(sizes[1:])
+        if isinstance(outputs, (list, tuple, np.ndarray)) and np.ndim(outputs) > 0:
+            raise CheckFailed(
+                f"count_parameters should return one whole number, got {type(outputs).__name__}."
+            )
+        compare(
+            "the count",
+            outputs,
+            weights + biases,
+            mistakes={
+                "only the weights were counted; each unit after the input layer has a bias too": (
+                    weights
+                ),
+                "the input layer was given biases too; inputs have none": weights + sum(sizes),
+                "this counts units, not parameters": sum(sizes),
+                "only the biases were counted": biases,
+            },
+        )

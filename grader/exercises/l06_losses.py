@@ -1,0 +1,381 @@
+"""Exercises of lesson 06, choosing the loss: a stable softmax, the binary and categorical
+cross-entropies, the fused softmax + cross-entropy and sigmoid + binary cross-entropy
+gradients, and choosing the output activation and loss from the targets.
+
+The visible cases include the inputs that break the textbook formulas (logits in the hundreds,
+probabilities of exactly 0 and 1), so that an overflow or a log(0) is caught and named at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader import mistakes as known
+from grader.checks import CheckFailed, compare
+from grader.exercise import Case, Exercise, register
+from nnlib.activations import sigmoid, softmax
+from nnlib.losses import (
+    EPS,
+    binary_cross_entropy,
+    categorical_cross_entropy,
+    sigmoid_binary_cross_entropy,
+    softmax_cross_entropy,
+)
+
+SOFTMAX_EXAMPLE = np.array([7.0, 5.0, 2.0, -1.0, 3.0])  # seed 004's worked example
+
+OVERFLOW = "exp() overflowed"
+LOG_ZERO = "log(0)"
+
+
+def naive(formula):
+    """formula() evaluated with numpy's overflow and log(0) warnings silenced (the naive
+    variants are meant to produce inf and nan, as a student's would)."""
+    with np.errstate(all="ignore"):
+        return formula()
+
+
+def as_scalar(name, value):
+    """The student's cost as a float, or a CheckFailed saying it should be one number."""
+    __tracebackhide__ = True
+    if np.ndim(value) != 0 and np.size(value) != 1:
+        raise CheckFailed(
+            f"{name} should be one number (the cost averaged over the batch), "
+            f"got an array of shape {np.shape(value)}."
+        )
+    return value
+
+
+def pair(name, outputs):
+    """The student's (J, dZ), or a CheckFailed saying what came back instead."""
+    __tracebackhide__ = True
+    if not isinstance(outputs, (tuple, list)) or len(outputs) != 2:
+        raise CheckFailed(f"{name} should return a tuple (J, dZ), got {type(outputs).__name__}.")
+    return outputs
+
+
+def random_one_hot(rng, m, k):
+    """m one-hot rows of k classes, float64, shape (m, k)."""
+    return np.eye(k)[rng.integers(0, k, size=m)]
+
+
+@register
+class StableSoftmax(Exercise):
+    """stable_softmax(Z) -> A, row by row, without overflow."""
+
+    name = "stable_softmax"
+    reference = ("nnlib.activations.softmax",)
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            Z = np.stack([SOFTMAX_EXAMPLE, SOFTMAX_EXAMPLE + 993.0])
+            return [Case({"Z": Z}, label="seed 004's z, and the same z shifted by 993")]
+        cases = []
+        for _ in range(self.hidden_trials):
+            m, k = (int(n) for n in rng.integers(2, 8, size=2))
+            offsets = rng.choice([-900.0, -50.0, 0.0, 50.0, 900.0], size=(m, 1))
+            cases.append(Case({"Z": rng.normal(0, 3, (m, k)) + offsets}, label=f"shape ({m}, {k})"))
+        return cases
+
+    def call(self, fn, inputs):
+        return fn(inputs["Z"])
+
+    def judge(self, case, outputs):
+        Z = case.inputs["Z"]
+        shifted = np.exp(Z - Z.max(axis=1, keepdims=True))
+        mistakes = {
+            f"{OVERFLOW}: e^z is inf for z above about 709. Subtract each row's maximum "
+            "before exp(): it cancels between numerator and denominator": naive(
+                lambda: np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)
+            ),
+            "the max of the whole array was subtracted: rows far below it underflow to 0/0. "
+            "Subtract each row's own max, Z.max(axis=1, keepdims=True)": naive(
+                lambda: np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum(axis=1, keepdims=True)
+            ),
+            "normalised over the wrong axis: each row (one example) must sum to 1, "
+            "so sum with axis=1, keepdims=True": shifted / shifted.sum(axis=0, keepdims=True),
+            "the exp() is missing: softmax divides e^z, not z, by the row's sum": naive(
+                lambda: Z / Z.sum(axis=1, keepdims=True)
+            ),
+        }
+        if Z.shape[0] == Z.shape[1]:  # only then does a max without keepdims broadcast
+            unkept = naive(lambda: np.exp(Z - Z.max(axis=1)))
+            mistakes[
+                "the row maxima were subtracted without keepdims=True, so numpy lined "
+                "them up with the columns"
+            ] = naive(lambda: unkept / unkept.sum(axis=1, keepdims=True))
+        compare("A", outputs, softmax(Z), mistakes=mistakes)
+
+
+@register
+class BinaryCrossEntropy(Exercise):
+    """binary_cross_entropy(A, Y) -> J, averaged over the batch, summed over outputs."""
+
+    name = "binary_cross_entropy"
+    reference = ("nnlib.losses.binary_cross_entropy",)
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            A = np.array([[0.9, 0.2], [0.3, 0.6], [1.0, 0.0]])
+            Y = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0]])
+            return [Case({"A": A, "Y": Y}, label="3 examples, 2 labels, one row certain")]
+        cases = []
+        for _ in range(self.hidden_trials):
+            m, k = int(rng.integers(2, 9)), int(rng.integers(1, 4))
+            Y = (rng.random((m, k)) < 0.5).astype(np.float64)
+            A = rng.uniform(0.01, 0.99, (m, k))
+            # One certain and correct prediction: an exact 0 or 1 that a bare log() cannot take.
+            A[0, 0] = Y[0, 0]
+            cases.append(Case({"A": A, "Y": Y}, label=f"m={m}, k={k}"))
+        return cases
+
+    def call(self, fn, inputs):
+        return fn(inputs["A"], inputs["Y"])
+
+    def judge(self, case, outputs):
+        A, Y = case.inputs["A"], case.inputs["Y"]
+        m, k = A.shape
+        expected = binary_cross_entropy(A, Y)[0]
+        mistakes = {
+            f"{LOG_ZERO}: an A of exactly 0 or 1 makes 0 · log(0) = nan. Clip A into "
+            "[ε, 1 − ε] before the log (see the docstring for ε)": naive(
+                lambda: -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+            ),
+            "averaged over all m·k entries: sum over the outputs, then average over "
+            "the m examples only": expected / k if k > 1 else None,
+            "only the y·log(a) term: (1 − y)·log(1 − a) is what scores the labels "
+            "that are 0": -np.sum(Y * np.log(np.clip(A, EPS, 1 - EPS))) / m,
+        }
+        mistakes |= known.batch_scale("J", expected, m)
+        compare("J", as_scalar("J", outputs), expected, mistakes=mistakes)
+
+
+@register
+class CategoricalCrossEntropy(Exercise):
+    """categorical_cross_entropy(A, Y) -> J, averaged over the batch."""
+
+    name = "categorical_cross_entropy"
+    reference = ("nnlib.losses.categorical_cross_entropy",)
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            A = np.array([[0.2, 0.6, 0.2], [0.7, 0.2, 0.1], [0.0, 0.0, 1.0]])
+            Y = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+            return [Case({"A": A, "Y": Y}, label="3 examples, 3 classes, one row certain")]
+        cases = []
+        for _ in range(self.hidden_trials):
+            m, k = int(rng.integers(2, 9)), int(rng.integers(2, 6))
+            Y = random_one_hot(rng, m, k)
+            A = softmax(rng.normal(0, 2, (m, k)))
+            A[0] = Y[0]  # a certain, correct row: its zeros break a bare log()
+            cases.append(Case({"A": A, "Y": Y}, label=f"m={m}, k={k}"))
+        return cases
+
+    def call(self, fn, inputs):
+        return fn(inputs["A"], inputs["Y"])
+
+    def judge(self, case, outputs):
+        A, Y = case.inputs["A"], case.inputs["Y"]
+        m, k = A.shape
+        expected = categorical_cross_entropy(A, Y)[0]
+        mistakes = {
+            f"{LOG_ZERO}: a probability of exactly 0 makes 0 · log(0) = nan. Clip A into "
+            "[ε, 1 − ε] before the log (see the docstring for ε)": naive(
+                lambda: -np.sum(Y * np.log(A)) / m
+            ),
+            "averaged over all m·k entries: sum over the classes, then average over "
+            "the m examples only": expected / k,
+            "this is the binary cross-entropy: with softmax the classes exclude each other, "
+            "so only −Σ y·log(a) (the true class) counts": binary_cross_entropy(A, Y)[0],
+        }
+        mistakes |= known.batch_scale("J", expected, m)
+        compare("J", as_scalar("J", outputs), expected, mistakes=mistakes)
+
+
+@register
+class SoftmaxCrossEntropy(Exercise):
+    """softmax_cross_entropy(Z, Y) -> (J, dZ), the fused softmax + cross-entropy."""
+
+    name = "softmax_cross_entropy"
+    reference = ("nnlib.losses.softmax_cross_entropy",)
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            Z = np.array([SOFTMAX_EXAMPLE, [1.0, 2.0, 0.0, -1.0, 0.5], [0.0, 800.0, 0.0, 1.0, 2.0]])
+            Y = np.eye(5)[[0, 2, 0]]
+            return [Case({"Z": Z, "Y": Y}, label="seed 004's z, and a row with a logit of 800")]
+        cases = []
+        for _ in range(self.hidden_trials):
+            m, k = int(rng.integers(2, 9)), int(rng.integers(2, 6))
+            Z = rng.normal(0, 3, (m, k))
+            Z[0, 0] += 750.0  # large enough that exp() overflows without the max subtraction
+            cases.append(Case({"Z": Z, "Y": random_one_hot(rng, m, k)}, label=f"m={m}, k={k}"))
+        return cases
+
+    def call(self, fn, inputs):
+        return fn(inputs["Z"], inputs["Y"])
+
+    def judge(self, case, outputs):
+        J, dZ = pair("softmax_cross_entropy", outputs)
+        Z, Y = case.inputs["Z"], case.inputs["Y"]
+        m, k = Z.shape
+        expected_J, expected_dZ = softmax_cross_entropy(Z, Y)
+        compare(
+            "J",
+            as_scalar("J", J),
+            expected_J,
+            mistakes={
+                "J is not finite: log(softmax(z)) breaks when exp() overflows or a "
+                "probability rounds to 0. Compute log softmax directly, "
+                "z − max − log Σ e^(z − max) (log-sum-exp)": naive(
+                    lambda: (
+                        -np.sum(Y * np.log(np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True))) / m
+                    )
+                ),
+            }
+            | known.batch_scale("J", expected_J, m),
+        )
+        compare(
+            "dZ",
+            dZ,
+            expected_dZ,
+            mistakes={
+                "Y was subtracted from the logits Z, not from the probabilities A = softmax(Z)": (
+                    Z - Y
+                )
+                / m,
+                "dZ was divided by m·k: J averages over the m examples only": expected_dZ / k,
+            }
+            | known.batch_scale("dZ", expected_dZ, m),
+        )
+
+
+@register
+class SigmoidBinaryCrossEntropy(Exercise):
+    """sigmoid_bce(Z, Y) -> (J, dZ), the fused sigmoid + binary cross-entropy."""
+
+    name = "sigmoid_bce"
+    reference = ("nnlib.losses.sigmoid_binary_cross_entropy",)
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            Z = np.array([[2.0], [-1.0], [0.5], [800.0], [-800.0]])
+            Y = np.array([[1.0], [0.0], [0.0], [0.0], [0.0]])
+            return [Case({"Z": Z, "Y": Y}, label="5 examples, two logits of ±800")]
+        cases = []
+        for _ in range(self.hidden_trials):
+            m, k = int(rng.integers(3, 9)), int(rng.integers(1, 4))
+            Z = rng.normal(0, 3, (m, k))
+            Z[0, 0], Z[1, 0] = 750.0, -750.0  # where 1 - σ(z) or σ(z) rounds to 0
+            Y = (rng.random((m, k)) < 0.5).astype(np.float64)
+            cases.append(Case({"Z": Z, "Y": Y}, label=f"m={m}, k={k}"))
+        return cases
+
+    def call(self, fn, inputs):
+        return fn(inputs["Z"], inputs["Y"])
+
+    def judge(self, case, outputs):
+        J, dZ = pair("sigmoid_bce", outputs)
+        Z, Y = case.inputs["Z"], case.inputs["Y"]
+        m, k = Z.shape
+        A = sigmoid(Z)
+        expected_J, expected_dZ = sigmoid_binary_cross_entropy(Z, Y)
+        compare(
+            "J",
+            as_scalar("J", J),
+            expected_J,
+            mistakes={
+                f"{LOG_ZERO}: σ(z) rounds to exactly 0 or 1 for large |z|. Write the loss "
+                "as logaddexp(0, z) − y·z, which never takes a log of 0": naive(
+                    lambda: -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+                ),
+                "the loss was clipped, so a confidently wrong example costs at most "
+                "−log ε: logaddexp(0, z) − y·z is exact for every z": binary_cross_entropy(A, Y)[0],
+            }
+            | known.batch_scale("J", expected_J, m),
+        )
+        compare(
+            "dZ",
+            dZ,
+            expected_dZ,
+            mistakes={
+                "dZ has an extra factor σ'(Z) = a(1 − a): with the cross-entropy it cancels, "
+                "leaving dZ = (a − y) / m": expected_dZ * A * (1 - A),
+                "Y was subtracted from the logits Z, not from a = σ(Z)": (Z - Y) / m,
+                "dZ was divided by m·k: J averages over the m examples only": (
+                    expected_dZ / k if k > 1 else None
+                ),
+            }
+            | known.batch_scale("dZ", expected_dZ, m),
+        )
+
+
+TASKS = {
+    "regression": ("identity", "mse"),
+    "binary": ("sigmoid", "binary_cross_entropy"),
+    "multi-class": ("softmax", "categorical_cross_entropy"),
+    "multi-label": ("sigmoid", "binary_cross_entropy"),
+}
+
+WHY = {
+    "regression": "Y holds real numbers, not only 0s and 1s: a regression, so an unbounded "
+    "identity output and the squared error",
+    "binary": "Y is one column of 0s and 1s: a binary problem, so one sigmoid output (a "
+    "probability) and the binary cross-entropy",
+    "multi-class": "each row of Y is one-hot (exactly one 1): the classes exclude each other, "
+    "so softmax outputs (they sum to 1) and the categorical cross-entropy",
+    "multi-label": "rows of Y can hold several 1s (or none): the labels are independent, so "
+    "one sigmoid per output and the binary cross-entropy; softmax would force them to compete",
+}
+
+
+def random_targets(rng, task):
+    """Targets Y of shape (m, k) typical of ``task``, a key of TASKS."""
+    m = int(rng.integers(4, 10))
+    if task == "regression":
+        return rng.normal(0, 10, (m, int(rng.integers(1, 4))))
+    if task == "binary":
+        Y = np.zeros((m, 1))
+        Y[rng.permutation(m)[: m // 2]] = 1.0
+        return Y
+    k = int(rng.integers(2, 6))
+    if task == "multi-class":
+        return random_one_hot(rng, m, k)
+    Y = (rng.random((m, k)) < 0.5).astype(np.float64)
+    Y[0] = 1.0  # at least one row with several labels, so that it cannot read as one-hot
+    return Y
+
+
+@register
+class ChooseOutputAndLoss(Exercise):
+    """choose_output_and_loss(Y) -> (activation name, loss name), read from the targets."""
+
+    name = "choose_output_and_loss"
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            examples = {
+                "regression": np.array([[182.0], [165.5], [171.2], [158.0]]),
+                "binary": np.array([[1.0], [0.0], [0.0], [1.0]]),
+                "multi-class": np.eye(3)[[0, 2, 1, 2]],
+                "multi-label": np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 0.0], [1.0, 1.0, 0.0]]),
+            }
+            return [Case({"Y": Y}, {"task": task}, label=task) for task, Y in examples.items()]
+        return [
+            Case({"Y": random_targets(rng, task)}, {"task": task}, label=task)
+            for task in rng.permutation(list(TASKS))
+        ]
+
+    def call(self, fn, inputs):
+        answer = fn(inputs["Y"])
+        return tuple(answer) if isinstance(answer, (tuple, list)) else answer
+
+    def judge(self, case, outputs):
+        task = case.secret["task"]
+        expected = TASKS[task]
+        if outputs != expected:
+            raise CheckFailed(
+                f"choose_output_and_loss returned {outputs!r} for targets Y =\n"
+                f"{np.array2string(case.inputs['Y'], precision=1)}\n"
+                f"  expected {expected!r}: {WHY[task]}."
+            )

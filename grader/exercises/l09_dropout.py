@@ -1,0 +1,194 @@
+"""Lesson 09's graded exercises: inverted dropout forward (training and evaluation) and backward.
+
+The mask convention is fixed so that a check can be exact: ``p`` is the probability of
+dropping a unit, ``keep = rng.random(X.shape) >= p`` is drawn once, and the kept units are
+scaled by ``1 / (1 - p)``. Each exercise names the usual mistakes: no rescaling, keep and
+drop swapped, ``1 / p`` for ``1 / (1 - p)``, one mask for the whole batch, a mask drawn some
+other way, a new mask in the backward pass.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader import mistakes
+from grader.checks import CheckFailed, compare
+from grader.exercise import Case, Exercise, register
+from nnlib.dropout import dropout_backward, dropout_forward
+
+_VISIBLE_X = np.array(
+    [
+        [1.0, 2.0, 3.0, 4.0, 5.0],
+        [-1.0, 0.5, 2.5, -3.0, 1.5],
+        [2.0, -2.0, 1.0, -1.0, 3.0],
+        [0.5, 1.0, -0.5, 2.0, -4.0],
+    ]
+)
+
+
+def unpack_pair(outputs, names: tuple[str, str], function: str):
+    """Split a returned ``(first, second)`` pair, or say what was returned instead.
+
+    outputs:  what the student's function returned.
+    names:    the two names the docstring gives them, e.g. ("A", "keep").
+    function: the function's name, for the message.
+    Returns the two items.
+    """
+    __tracebackhide__ = True
+    if not isinstance(outputs, (tuple, list)) or len(outputs) != 2:
+        got = f"a {type(outputs).__name__}"
+        if isinstance(outputs, (tuple, list)):
+            got += f" of length {len(outputs)}"
+        raise CheckFailed(
+            f"{function} should return the pair ({names[0]}, {names[1]}), got {got}. "
+            f"End it with `return {names[0]}, {names[1]}`."
+        )
+    return outputs[0], outputs[1]
+
+
+def inverted_dropout_of(A, X, p: float):
+    """What ``A`` would be if it were inverted dropout of ``X`` with the student's own mask.
+
+    A, X: arrays of the same shape. Returns X * (A != 0) / (1 - p), or None when the shapes
+    differ; it equals A exactly when every entry of A is either 0 or X / (1 - p), i.e. when
+    only the mask differs from the expected one.
+    """
+    try:
+        A = np.asarray(A, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if A.shape != X.shape:
+        return None
+    return X * (A != 0) / (1 - p)
+
+
+@register
+class DropoutForward(Exercise):
+    """dropout_forward(X, p, rng, training=True) -> (A, keep)."""
+
+    name = "dropout_forward"
+    reference = ("nnlib.dropout.dropout_forward", "nnlib.dropout.Dropout")
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            return [
+                Case({"X": _VISIBLE_X, "p": 0.2, "seed": 0, "training": True}, label="training"),
+                Case(
+                    {"X": _VISIBLE_X, "p": 0.2, "seed": 0, "training": False},
+                    label="evaluation",
+                ),
+            ]
+        cases = []
+        for label, p, training in [
+            ("training", rng.uniform(0.1, 0.8), True),
+            ("training, p = 0", 0.0, True),
+            ("evaluation", rng.uniform(0.1, 0.8), False),
+        ]:
+            m, n = rng.integers(2, 9), rng.integers(2, 11)
+            inputs = {
+                "X": rng.normal(size=(m, n)),
+                "p": float(p),
+                "seed": int(rng.integers(2**31)),
+                "training": training,
+            }
+            cases.append(Case(inputs, label=label))
+        return cases
+
+    def call(self, fn, inputs):
+        rng = np.random.default_rng(inputs["seed"])
+        return fn(inputs["X"], inputs["p"], rng, training=inputs["training"])
+
+    def judge(self, case, outputs):
+        __tracebackhide__ = True
+        X, p, seed = case.inputs["X"], case.inputs["p"], case.inputs["seed"]
+        A, keep = unpack_pair(outputs, ("A", "keep"), self.name)
+        expected_A, expected_keep = dropout_forward(X, p, np.random.default_rng(seed))
+        if not case.inputs["training"]:
+            compare(
+                "A",
+                A,
+                X,
+                mistakes={
+                    "in evaluation mode dropout is the identity, but units were dropped: "
+                    "only draw a mask when training is True": expected_A,
+                    "A was multiplied by (1 - p) in evaluation mode: that is the other "
+                    "convention (scale at test time); with inverted dropout the scaling "
+                    "already happened during training, so evaluation returns X": X * (1 - p),
+                    "A was divided by (1 - p) in evaluation mode: return X unchanged": X / (1 - p),
+                },
+            )
+            return
+
+        row = np.random.default_rng(seed).random(X.shape[1])
+        found = {}
+        if p > 0:  # with p = 0 every variant below equals the right answer
+            found = mistakes.dropout_forward("A", X, expected_keep, p) | {
+                "the kept units were divided by p: p is the probability of DROPPING, so "
+                "the kept units are divided by (1 - p)": X * expected_keep / p,
+                "the kept units were multiplied by (1 - p) instead of divided by it": X
+                * expected_keep
+                * (1 - p),
+                "one mask row was shared by the whole batch: draw one number per entry of X "
+                "with rng.random(X.shape), so that each example drops its own units": X
+                * (row >= p)
+                / (1 - p),
+                "the scaling is right but the mask is not the expected one: draw it exactly "
+                "once as `keep = rng.random(X.shape) >= p`, with the rng you were given and "
+                "nothing else drawn from it first": inverted_dropout_of(A, X, p),
+            }
+        compare("A", A, expected_A, mistakes=found)
+        compare(
+            "keep",
+            keep,
+            expected_keep,
+            mistakes={
+                "keep marks the dropped units: it should be True (1) where a unit is KEPT, "
+                "i.e. `rng.random(X.shape) >= p`": ~expected_keep,
+                "keep was scaled: return the 0/1 mask itself and do the 1/(1 - p) "
+                "scaling in A only": expected_keep / (1 - p),
+            },
+        )
+
+
+@register
+class DropoutBackward(Exercise):
+    """dropout_backward(dA, keep, p) -> dX."""
+
+    name = "dropout_backward"
+    reference = ("nnlib.dropout.dropout_backward", "nnlib.dropout.Dropout")
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            keep = np.random.default_rng(0).random(_VISIBLE_X.shape) >= 0.2
+            return [Case({"dA": _VISIBLE_X[::-1].copy(), "keep": keep, "p": 0.2})]
+        cases = []
+        for p in [rng.uniform(0.1, 0.8), rng.uniform(0.1, 0.8)]:
+            shape = (int(rng.integers(2, 9)), int(rng.integers(2, 11)))
+            keep = rng.random(shape) >= p
+            cases.append(Case({"dA": rng.normal(size=shape), "keep": keep, "p": float(p)}))
+        return cases
+
+    def call(self, fn, inputs):
+        return fn(inputs["dA"], inputs["keep"], inputs["p"])
+
+    def judge(self, case, outputs):
+        __tracebackhide__ = True
+        dA, keep, p = case.inputs["dA"], case.inputs["keep"], case.inputs["p"]
+        specific = {
+            "keep and drop are swapped: the gradient flows through the units where keep is True": dA
+            * ~keep
+            / (1 - p),
+            "dX was divided by p: p is the probability of DROPPING, divide by (1 - p)": dA
+            * keep
+            / p,
+            "the mask is missing: a dropped unit did not affect the output, so its "
+            "gradient is 0; multiply by keep": dA / (1 - p),
+            "dX equals dA: the gradient must pass through the same mask and scale as the "
+            "forward pass": dA,
+        }
+        compare(
+            "dX",
+            outputs,
+            dropout_backward(dA, keep, p),
+            mistakes=specific | mistakes.dropout_backward("dX", dA, keep, p),
+        )

@@ -1,0 +1,221 @@
+"""Lesson 10's graded exercises: one-hot labels, accuracy, and a digit classifier.
+
+The last exercise is graded by training: the check splits scikit-learn's bundled 8x8 digits,
+gives the student's function the training and validation parts, and scores the returned
+network on test images whose labels stay on the trusted side (the Case's secret).
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+
+import numpy as np
+
+from grader.checks import CheckFailed, compare
+from grader.exercise import Case, Exercise, register
+from nnlib.data import load_digits, one_hot, train_val_test_split
+from nnlib.metrics import accuracy
+
+NUM_CLASSES = 10
+VALIDATION_FRACTION = 0.15
+TEST_FRACTION = 0.2
+REQUIRED_ACCURACY = 0.95
+TIME_BUDGET_SECONDS = 10.0
+
+
+@register
+class OneHot(Exercise):
+    """one_hot(y, num_classes) -> Y of shape (m, num_classes)."""
+
+    name = "one_hot"
+    reference = ("nnlib.data.one_hot",)
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            # The highest class (4) is absent, as it can be from a small batch.
+            return [Case({"y": np.array([3, 0, 2, 2]), "num_classes": 5})]
+        cases = []
+        for _ in range(3):
+            num_classes = int(rng.integers(2, 11))
+            m = int(rng.integers(3, 13))
+            # Labels below num_classes - 1 only, half of the time: a batch may miss a class.
+            high = num_classes - int(rng.integers(0, 2))
+            cases.append(Case({"y": rng.integers(0, high, size=m), "num_classes": num_classes}))
+        return cases
+
+    def call(self, fn, inputs):
+        return fn(inputs["y"], inputs["num_classes"])
+
+    def judge(self, case, outputs):
+        __tracebackhide__ = True
+        y, num_classes = case.inputs["y"], case.inputs["num_classes"]
+        columns_from_labels = int(y.max()) + 1
+        compare(
+            "Y",
+            outputs,
+            one_hot(y, num_classes),
+            mistakes={
+                f"Y has y.max() + 1 = {columns_from_labels} columns: use num_classes "
+                f"({num_classes}), because a batch need not contain every class": (
+                    np.eye(columns_from_labels)[y] if columns_from_labels != num_classes else None
+                ),
+                "the 1 is one column to the left: label k goes in column k, counting from 0": (
+                    np.eye(num_classes)[(y + 1) % num_classes]
+                ),
+                "the 1 is one column to the right: label k goes in column k, counting from 0": (
+                    np.eye(num_classes)[(y - 1) % num_classes]
+                ),
+            },
+        )
+
+
+@register
+class Accuracy(Exercise):
+    """accuracy(y, P) -> the fraction of rows of P whose largest entry is at the label y."""
+
+    name = "accuracy"
+    reference = ("nnlib.metrics.accuracy",)
+
+    def cases(self, rng, hidden):
+        if not hidden:
+            P = np.array(
+                [
+                    [0.7, 0.2, 0.1],
+                    [0.1, 0.8, 0.1],
+                    [0.3, 0.3, 0.4],
+                    [0.5, 0.4, 0.1],
+                    [0.2, 0.2, 0.6],
+                    [0.1, 0.6, 0.3],
+                ]
+            )
+            return [Case({"y": np.array([0, 1, 2, 1, 2, 0]), "P": P})]
+        cases = []
+        for _ in range(3):
+            m, k = int(rng.integers(4, 40)), int(rng.integers(2, 11))
+            cases.append(Case({"y": rng.integers(0, k, size=m), "P": rng.random((m, k))}))
+        return cases
+
+    def call(self, fn, inputs):
+        return fn(inputs["y"], inputs["P"])
+
+    def judge(self, case, outputs):
+        __tracebackhide__ = True
+        P, y = case.inputs["P"], case.inputs["y"]
+        expected = accuracy(y, P)
+        correct = float(np.sum(np.argmax(P, axis=1) == y))
+        compare(
+            "accuracy",
+            outputs,
+            expected,
+            mistakes={
+                "that is a percentage: return the fraction, between 0 and 1": 100 * expected,
+                "that is the error rate (the fraction of wrong answers): return the fraction "
+                "of right ones": 1 - expected,
+                "that is the number of right answers: divide by the number of examples m": (
+                    correct
+                ),
+                "np.argmax(P) without an axis gives one index into the flattened array: "
+                "use np.argmax(P, axis=1), one predicted class per row": float(
+                    np.mean(np.argmax(P) == y)
+                ),
+            },
+        )
+
+
+@functools.cache
+def scaled_digits() -> tuple[np.ndarray, np.ndarray]:
+    """The 1797 bundled digits: X (1797, 64) with pixels divided by 16 into [0, 1], y (1797,)."""
+    X, y = load_digits()
+    return X / 16.0, y
+
+
+def digit_split(seed: int):
+    """The lesson's split of the scaled digits: 15 % validation, 20 % test, shuffled by seed.
+
+    Returns ((X_train, y_train), (X_val, y_val), (X_test, y_test)): 1168, 270 and 359 images.
+    """
+    X, y = scaled_digits()
+    return train_val_test_split(X, y, val=VALIDATION_FRACTION, test=TEST_FRACTION, seed=seed)
+
+
+@register
+class TrainDigitNetwork(Exercise):
+    """train_digit_network(X_train, y_train, X_val, y_val, seed) -> a trained network.
+
+    The visible case is the lesson's own split (seed 0); hidden cases shuffle with a new seed.
+    """
+
+    name = "train_digit_network"
+    hidden_trials = 1
+
+    def cases(self, rng, hidden):
+        split_seed = int(rng.integers(2**31)) if hidden else 0
+        (X_train, y_train), (X_val, y_val), (X_test, y_test) = digit_split(split_seed)
+        inputs = {
+            "X_train": X_train,
+            "y_train": y_train,
+            "X_val": X_val,
+            "y_val": y_val,
+            "X_test": X_test,
+            "seed": split_seed,
+        }
+        label = f"{len(y_train)} training, {len(y_val)} validation, {len(y_test)} test images"
+        return [Case(inputs, secret={"y_test": y_test}, label=label)]
+
+    def call(self, fn, inputs):
+        # Processor time, not wall-clock time: a busy machine must not fail a fast network.
+        start = time.process_time()
+        network = fn(
+            inputs["X_train"], inputs["y_train"], inputs["X_val"], inputs["y_val"], inputs["seed"]
+        )
+        seconds = time.process_time() - start
+        if not callable(getattr(network, "forward", None)):
+            raise TypeError(
+                "train_digit_network should return the trained network (an object with a "
+                f"forward(X) method, such as nnlib.model.Sequential), got {type(network).__name__}"
+            )
+        return {"scores": np.asarray(network.forward(inputs["X_test"])), "seconds": seconds}
+
+    def judge(self, case, outputs):
+        __tracebackhide__ = True
+        y_test = case.secret["y_test"]
+        scores, seconds = outputs["scores"], outputs["seconds"]
+        if scores.shape != (len(y_test), NUM_CLASSES):
+            raise CheckFailed(
+                f"the network's forward(X_test) has shape {scores.shape}, expected "
+                f"{(len(y_test), NUM_CLASSES)}: one row per image, one column per digit."
+            )
+        if not np.all(np.isfinite(scores)):
+            raise CheckFailed(
+                "the network's outputs contain nan or inf: training diverged. Lower the "
+                "learning rate, and check that the inputs you train on are scaled."
+            )
+        if seconds > TIME_BUDGET_SECONDS:
+            raise CheckFailed(
+                f"training took {seconds:.1f} s of processor time; the budget is "
+                f"{TIME_BUDGET_SECONDS:.0f} s. Use fewer epochs or a smaller hidden layer "
+                "(a 64-128-10 network trained for 80 epochs needs about a second)."
+            )
+        predictions = np.argmax(scores, axis=1)
+        score = accuracy(y_test, predictions)
+        if score >= REQUIRED_ACCURACY:
+            return
+        message = (
+            f"test accuracy {100 * score:.1f} %, below the required "
+            f"{100 * REQUIRED_ACCURACY:.0f} %."
+        )
+        if len(np.unique(predictions)) == 1:
+            message += (
+                f"\n  Diagnosis: the network answers {predictions[0]} for every image, so it "
+                "did not learn. Check that the output layer is a softmax over 10 units trained "
+                "with categorical cross-entropy on one-hot labels, and try a smaller "
+                "learning rate."
+            )
+        else:
+            message += (
+                "\n  Things to try: more epochs, a larger hidden layer, a learning rate between "
+                "0.05 and 0.5 with mini-batches of about 32, and keeping the weights of the "
+                "epoch with the best validation accuracy."
+            )
+        raise CheckFailed(message)

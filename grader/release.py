@@ -1,0 +1,174 @@
+"""Make the student notebooks: ``lessons/`` from ``solutions/``, with nbgrader.
+
+Each lesson folder ``solutions/NN_name/`` is one nbgrader assignment. ``release`` runs
+nbgrader's own ``generate_assignment`` on it (which removes the solutions and the hidden
+tests, locks cells and records the grade cells in the gradebook), then writes the result to
+``lessons/NN_name/`` so that regenerating twice gives the same bytes: ``lessons/`` is
+committed, and a test compares it with a fresh release.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import nbformat
+from nbgrader.converters import GenerateAssignment
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.utils import capture_log
+from traitlets.config import Config, PyFileConfigLoader
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class ReleaseError(RuntimeError):
+    """nbgrader could not turn a solution notebook into a student notebook."""
+
+
+def find_lessons(source: Path) -> list[str]:
+    """The lesson folders in ``source`` that hold their notebook, sorted.
+
+    source: a folder of assignments, e.g. ``solutions/``.
+    Returns names such as ["01_perceptron", "02_logic_gates"]: every ``NAME/NAME.ipynb``.
+    """
+    if not Path(source).is_dir():
+        raise ValueError(f"{source} is not a folder of lessons")
+    return sorted(
+        folder.name
+        for folder in Path(source).iterdir()
+        if folder.is_dir() and (folder / f"{folder.name}.ipynb").is_file()
+    )
+
+
+def put_python_on_path() -> None:
+    """Make the programs installed next to this Python findable, as an activated venv would.
+
+    nbgrader runs the ``alembic`` program to set up its gradebook, so ``make lessons``
+    (which calls ``.venv/bin/python`` without activating the venv) would otherwise fail.
+    """
+    scripts = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if scripts not in path.split(os.pathsep):
+        os.environ["PATH"] = os.pathsep.join([scripts, path]) if path else scripts
+
+
+def course_config(root: Path = ROOT) -> Config:
+    """nbgrader's configuration from ``root/nbgrader_config.py``, with its paths made absolute.
+
+    The gradebook URL in the file is relative ("sqlite:///grading/gradebook.db"), which sqlite
+    would resolve against the current directory; here it is resolved against ``root``.
+    """
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    config.CourseDirectory.root = str(root)
+    url = config.CourseDirectory.db_url
+    relative = url.removeprefix("sqlite:///")
+    if url.startswith("sqlite:///") and not relative.startswith("/"):
+        database = root / relative
+        database.parent.mkdir(parents=True, exist_ok=True)
+        config.CourseDirectory.db_url = f"sqlite:///{database}"
+    return config
+
+
+def normalise(notebook: nbformat.NotebookNode, source_ids: list[str | None]):
+    """Make a generated notebook's bytes depend only on its source notebook, in place.
+
+    notebook:   the notebook nbgrader generated, one cell per source cell.
+    source_ids: each source cell's id as written in the source file, None where it has none.
+
+    nbformat gives a cell without an id a random one, so such a cell gets its nbgrader
+    ``grade_id`` or, failing that, "cell-N" from its position. The notebook is written as
+    nbformat 4.5 (the first minor version with ids) whatever the source's was.
+    """
+    notebook.nbformat, notebook.nbformat_minor = 4, max(notebook.nbformat_minor, 5)
+    used = {cell_id for cell_id in source_ids if cell_id}
+    for index, (cell, cell_id) in enumerate(zip(notebook.cells, source_ids, strict=True)):
+        if not cell_id:
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            cell_id = grade_id if grade_id and grade_id not in used else f"cell-{index}"
+            used.add(cell_id)
+        cell["id"] = cell_id
+
+
+def release(
+    names: Sequence[str] | None = None,
+    *,
+    source: Path | None = None,
+    target: Path | None = None,
+    root: Path = ROOT,
+    db_url: str | None = None,
+) -> list[Path]:
+    """Generate the student version of the named lessons (all of them by default).
+
+    names:  lesson folder names in ``source`` (e.g. ["05_backprop"]); None for every lesson.
+    source: folder of instructor notebooks; default ``root/solutions``.
+    target: folder for the student notebooks; default ``root/lessons``. Each lesson's folder
+            there is replaced as a whole, so files removed from the source disappear.
+    root:   the course root whose ``nbgrader_config.py`` configures nbgrader.
+    db_url: the gradebook that records the grade cells; default the course's gradebook.
+    Returns the paths of the written notebooks, ``target/NAME/NAME.ipynb``, in order.
+    """
+    source = Path(source or root / "solutions").resolve()
+    target = Path(target or root / "lessons").resolve()
+    available = find_lessons(source)
+    names = available if names is None else list(names)
+    unknown = [name for name in names if name not in available]
+    if unknown:
+        raise ValueError(
+            f"no lesson named {', '.join(unknown)} in {source.name}/; "
+            f"the lessons are: {', '.join(available) or 'none yet'}"
+        )
+
+    put_python_on_path()
+    config = course_config(root)
+    if db_url is not None:
+        config.CourseDirectory.db_url = db_url
+    written = []
+    with tempfile.TemporaryDirectory(prefix="release-") as scratch:
+        config.CourseDirectory.source_directory = str(source)
+        config.CourseDirectory.release_directory = scratch
+        coursedir = CourseDirectory(config=config)
+        for name in names:
+            coursedir.assignment_id = name
+            generate = GenerateAssignment(coursedir=coursedir, config=config)
+            generate.force = True
+            generate.create_assignment = True
+            result = capture_log(generate)
+            if not result["success"]:
+                raise ReleaseError(
+                    f"nbgrader could not generate {name}:\n{result.get('error') or ''}"
+                    f"\n{result.get('log') or ''}"
+                )
+            written.append(_write_lesson(source / name, Path(scratch) / name, target / name))
+    return written
+
+
+def _write_lesson(original: Path, generated: Path, destination: Path) -> Path:
+    """Copy one generated lesson folder to ``destination``, normalising its notebooks.
+
+    original:    the lesson's source folder, whose notebooks give the cell ids.
+    generated:   the folder nbgrader wrote.
+    destination: the lesson's folder in ``lessons/``; replaced as a whole.
+    Returns the path of the lesson's own notebook, ``destination/NAME.ipynb``.
+    """
+    if destination.exists():
+        shutil.rmtree(destination)
+    for path in sorted(generated.rglob("*")):
+        if path.is_dir():
+            continue
+        relative = path.relative_to(generated)
+        copy = destination / relative
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".ipynb":
+            # Read as plain JSON: nbformat would invent ids for the cells that lack them.
+            cells = json.loads((original / relative).read_text(encoding="utf-8"))["cells"]
+            notebook = nbformat.read(path, as_version=4)
+            normalise(notebook, [cell.get("id") for cell in cells])
+            nbformat.write(notebook, copy)
+        else:
+            shutil.copyfile(path, copy)
+    return destination / f"{destination.name}.ipynb"

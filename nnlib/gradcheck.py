@@ -1,0 +1,77 @@
+"""Gradient checking by central differences, as in CS231n.
+
+    ∂f/∂x_i ≈ (f(x + h e_i) - f(x - h e_i)) / 2h
+
+whose error is O(h²). Compare an analytic gradient with ``rel_error``: in float64, a correct
+backward pass gives about 1e-7 or less; 1e-2 or more means a bug.
+"""
+
+import numpy as np
+
+
+def numerical_gradient(f, x, h=1e-5):
+    """The gradient of a scalar function f at x, by central differences.
+
+    f: a function of x returning a number (it may read x, which is changed in place).
+    x: a float array of any shape; restored before returning.
+    Returns an array of x's shape.
+    """
+    grad = np.zeros_like(x, dtype=np.float64)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        plus = f(x)
+        x[i] = old - h
+        minus = f(x)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+def numerical_gradient_array(f, x, dout, h=1e-5):
+    """The gradient of Σ f(x) * dout with respect to x, for an array-valued f: what a
+    backward pass returns when the upstream gradient is dout.
+
+    f:    a function of x returning an array of dout's shape.
+    x:    a float array of any shape; restored before returning.
+    dout: the upstream gradient, shape of f(x).
+    Returns an array of x's shape.
+    """
+    grad = np.zeros_like(x, dtype=np.float64)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        plus = np.array(f(x), dtype=np.float64)
+        x[i] = old - h
+        minus = np.array(f(x), dtype=np.float64)
+        x[i] = old
+        grad[i] = np.sum((plus - minus) * dout) / (2 * h)
+    return grad
+
+
+def rel_error(a, b):
+    """max |a - b| / max(1e-8, |a| + |b|) over the elements (CS231n's relative error).
+
+    a, b: arrays of the same shape. Returns a float; 0 when they are equal.
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+def gradient_report(name, analytic, numeric):
+    """One line comparing an analytic gradient with a numerical one.
+
+    name: the parameter, e.g. "dW".  analytic, numeric: arrays of the same shape.
+    Returns e.g. "dW: relative error 3.1e-10 (worst at index (1, 0): analytic 0.25,
+    numeric 0.25)".
+    """
+    a, b = np.asarray(analytic, dtype=np.float64), np.asarray(numeric, dtype=np.float64)
+    if a.shape != b.shape:
+        return f"{name}: analytic gradient has shape {a.shape} but numeric has shape {b.shape}"
+    errors = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+    worst = np.unravel_index(np.argmax(errors), a.shape) if a.size else ()
+    where = tuple(int(i) for i in worst)
+    return (
+        f"{name}: relative error {rel_error(a, b):.2e} (worst at index {where}: "
+        f"analytic {a[worst]:.10g}, numeric {b[worst]:.10g})"
+    )

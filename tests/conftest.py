@@ -1,0 +1,46 @@
+"""Shared fixtures: the sample assignment, its kernels' search path, and empty gradebooks."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.release import put_python_on_path
+
+SAMPLE = Path(__file__).parent / "fixtures" / "sample_assignment"
+
+
+@pytest.fixture
+def sample_kernel_path(monkeypatch):
+    """Let kernels started by the test import the sample's exercises, and find nbgrader's tools.
+
+    Kernels inherit the environment, so the sample folder goes on PYTHONPATH; the venv's
+    scripts go on PATH because nbgrader runs ``alembic`` to create a gradebook.
+    Returns the sample assignment's folder.
+    """
+    paths = [str(SAMPLE), os.environ.get("PYTHONPATH", "")]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(path for path in paths if path))
+    monkeypatch.setenv("PATH", os.environ.get("PATH", ""))  # restored after the test
+    put_python_on_path()
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def empty_gradebook(tmp_path_factory):
+    """An empty nbgrader gradebook, made once per session: creating one runs ``alembic`` in a
+    subprocess, which takes seconds. Returns the path of the sqlite file; copy it, never use it."""
+    from nbgrader.api import Gradebook
+
+    put_python_on_path()
+    path = tmp_path_factory.mktemp("gradebook") / "gradebook.db"
+    Gradebook(f"sqlite:///{path}").close()
+    return path
+
+
+@pytest.fixture
+def gradebook_url(empty_gradebook, tmp_path):
+    """The URL of a fresh empty gradebook in the test's own folder."""
+    path = tmp_path / "gradebook.db"
+    shutil.copyfile(empty_gradebook, path)
+    return f"sqlite:///{path}"
