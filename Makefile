@@ -33,8 +33,9 @@ $(VENV)/.installed-test: $(VENV)/.installed requirements-test.txt
 	$(BIN)/python -m pip check
 	touch $@
 
+# After editing a solution: run it (refreshing the outputs nbval compares), then release.
 lessons: venv
-	$(BIN)/python -m grader release
+	$(BIN)/python -m grader release --execute
 
 lint: venv-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

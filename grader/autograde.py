@@ -46,6 +46,7 @@ from tqdm import tqdm
 from grader import exercise as exercises
 from grader import shadow
 from grader.checks import CheckFailed
+from grader.exercise import judge_quietly, passed_line, where_case
 from grader.remote import MIME
 from grader.sandbox import KernelDied, Limits, SandboxedKernel
 from grader.testcells import CheckCall, NotebookSpec, notebook_specs
@@ -326,7 +327,8 @@ def _run_test_cell(session: _Session, spec, grade_id: str, rng, outcome: Outcome
     outputs = []
     for call in spec.tests[grade_id]:
         seed = int(rng.integers(2**32)) if call.hidden else exercises.VISIBLE_SEED
-        message = _grade_check(session, call, seed)
+        cases = exercises.get(call.name).cases(np.random.default_rng(seed), call.hidden)
+        message = _grade_check(session, call, cases, seed)
         outcome.checks.append(
             CheckResult(grade_id, call.name, call.hidden, message is None, message or "")
         )
@@ -337,17 +339,17 @@ def _run_test_cell(session: _Session, spec, grade_id: str, rng, outcome: Outcome
                 )
             )
             break
-        kind = "hidden checks" if call.hidden else "checks"
-        outputs.append(
-            nbformat.v4.new_output("stream", name="stdout", text=f"✔ {call.name}: {kind} passed\n")
-        )
+        passed = passed_line(call.name, len(cases), call.hidden)
+        outputs.append(nbformat.v4.new_output("stream", name="stdout", text=f"{passed}\n"))
     return outputs
 
 
-def _grade_check(session: _Session, call: CheckCall, seed: int) -> str | None:
-    """None if the student's function passes every case of ``call``, else the message."""
+def _grade_check(session: _Session, call: CheckCall, cases: list, seed: int) -> str | None:
+    """None if the student's function passes every case of ``call``, else the message.
+
+    cases: the exercise's cases drawn with ``seed`` (named in a hidden case's failure).
+    """
     exercise = exercises.get(call.name)
-    cases = exercise.cases(np.random.default_rng(seed), call.hidden)
     nonce = secrets.token_hex(16)
     request = encode([case.inputs for case in cases])
     # The grader modules are imported afresh from the read-only copy, so that a submission
@@ -372,23 +374,22 @@ def _grade_check(session: _Session, call: CheckCall, seed: int) -> str | None:
     if results is None:
         return f"{call.name}: no answer came back from your code (did it change the display?)."
     for number, case in enumerate(cases, start=1):
-        where = f"case {number} of {len(cases)}" + (f" ({case.label})" if case.label else "")
-        where += f", seed {seed}" if call.hidden else ""
+        where = where_case(call.name, number, cases, seed if call.hidden else None)
         if number > len(results):
-            return f"{call.name}: no result for {where}."
+            return f"{call.name}: no result for this case.\n  {where}"
         result = results[number - 1]
         if not isinstance(result, dict) or set(result) not in ({"outputs"}, {"failed"}):
-            return f"{call.name}: a malformed result came back for {where}."
+            return f"{call.name}: a malformed result came back.\n  {where}"
         if "failed" in result:
-            return f"{str(result['failed'])[:2000]}\n  [{call.name}, {where}]"
+            return f"{str(result['failed'])[:2000]}\n  {where}"
         try:
-            exercise.judge(case, result["outputs"])
+            judge_quietly(exercise, case, result["outputs"])
         except CheckFailed as failure:
-            return f"{failure}\n  [{call.name}, {where}]"
+            return f"{failure}\n  {where}"
         except Exception as error:  # judge met a result of a kind it did not expect
             return (
                 f"{call.name}: the result could not be checked "
-                f"({type(error).__name__}: {error})\n  [{call.name}, {where}]"
+                f"({type(error).__name__}: {error})\n  {where}"
             )
     return None
 

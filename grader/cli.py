@@ -17,6 +17,9 @@ from grader import release
 
 def run_release(args: argparse.Namespace) -> int:
     """Regenerate lessons/ from solutions/ for the named lessons, or for all of them."""
+    if args.execute:
+        for path in release.execute_solutions(args.lessons or None):
+            print(f"ran {path.relative_to(release.ROOT)}")
     for path in release.release(args.lessons or None):
         print(f"wrote {path.relative_to(release.ROOT)}")
     return 0
@@ -171,6 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         metavar="LESSON",
         help="lesson folders, e.g. 05_backprop (default: all)",
+    )
+    command.add_argument(
+        "--execute",
+        action="store_true",
+        help="first run each solution notebook top to bottom and save its outputs,"
+        " which nbval compares in the tests (do this after editing a solution)",
     )
     command.set_defaults(run=run_release)
     _add_grading_commands(commands)

@@ -169,17 +169,38 @@ def check(name: str, fn, *, hidden: bool = False, seed: int | None = None) -> No
     for number, case in enumerate(cases, start=1):
         outputs = run_student(exercise, fn, case)
         try:
-            # Judging builds the results of known mistakes, some of which overflow on
-            # purpose; their warnings must not reach stderr, which nbgrader scores as a failure.
-            with warnings.catch_warnings(), np.errstate(all="ignore"):
-                warnings.simplefilter("ignore")
-                exercise.judge(case, outputs)
+            judge_quietly(exercise, case, outputs)
         except CheckFailed as failure:
-            where = f"case {number} of {len(cases)}"
-            if case.label:
-                where += f" ({case.label})"
-            if hidden:
-                where += f", seed {seed}"
-            raise CheckFailed(f"{failure}\n  [{name}, {where}]") from None
-    noun = "check" if len(cases) == 1 else "checks"
-    print(f"✔ {name}: {len(cases)} {'hidden ' if hidden else ''}{noun} passed")
+            where = where_case(name, number, cases, seed if hidden else None)
+            raise CheckFailed(f"{failure}\n  {where}") from None
+    print(passed_line(name, len(cases), hidden))
+
+
+def judge_quietly(exercise: Exercise, case: Case, outputs) -> None:
+    """``exercise.judge(case, outputs)`` with numpy's warnings silenced; raises CheckFailed.
+
+    Judging builds the results of known mistakes, some of which overflow on purpose; their
+    warnings must not reach stderr, which nbgrader scores as a failure.
+    """
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        exercise.judge(case, outputs)
+
+
+def where_case(name: str, number: int, cases: list[Case], seed: int | None) -> str:
+    """The line that ends a failure: '[name, case 2 of 5 (label), seed 7]'.
+
+    seed: the seed of hidden cases, which the student needs to reproduce one; None if visible.
+    """
+    where = f"case {number} of {len(cases)}"
+    if cases[number - 1].label:
+        where += f" ({cases[number - 1].label})"
+    if seed is not None:
+        where += f", seed {seed}"
+    return f"[{name}, {where}]"
+
+
+def passed_line(name: str, count: int, hidden: bool) -> str:
+    """What a passing check prints: '✔ name: 3 hidden checks passed'."""
+    noun = "check" if count == 1 else "checks"
+    return f"✔ {name}: {count} {'hidden ' if hidden else ''}{noun} passed"

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
+from nbclient import NotebookClient
 from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import capture_log
@@ -82,9 +83,12 @@ def normalise(notebook: nbformat.NotebookNode, source_ids: list[str | None]):
 
     nbformat gives a cell without an id a random one, so such a cell gets its nbgrader
     ``grade_id`` or, failing that, "cell-N" from its position. The notebook is written as
-    nbformat 4.5 (the first minor version with ids) whatever the source's was.
+    nbformat 4.5 (the first minor version with ids) whatever the source's was, without saved
+    widget state.
     """
     notebook.nbformat, notebook.nbformat_minor = 4, max(notebook.nbformat_minor, 5)
+    # A student notebook has no outputs, so saved widget state would describe nothing.
+    notebook.metadata.pop("widgets", None)
     used = {cell_id for cell_id in source_ids if cell_id}
     for index, (cell, cell_id) in enumerate(zip(notebook.cells, source_ids, strict=True)):
         if not cell_id:
@@ -92,6 +96,52 @@ def normalise(notebook: nbformat.NotebookNode, source_ids: list[str | None]):
             cell_id = grade_id if grade_id and grade_id not in used else f"cell-{index}"
             used.add(cell_id)
         cell["id"] = cell_id
+
+
+def execute_solutions(
+    names: Sequence[str] | None = None, *, source: Path | None = None, timeout: int = 120
+) -> list[Path]:
+    """Run solution notebooks top to bottom in this Python and save them with their outputs.
+
+    names:   lesson folder names in ``source``; None for every lesson.
+    source:  folder of instructor notebooks; default ``solutions/``.
+    timeout: seconds allowed per cell.
+    Returns the paths of the notebooks it ran. The stored outputs are what nbval compares,
+    so run this after editing a solution, then release.
+    """
+    source = Path(source or ROOT / "solutions").resolve()
+    ran = []
+    for name in _known(names, source):
+        path = source / name / f"{name}.ipynb"
+        notebook = nbformat.read(path, as_version=4)
+        client = NotebookClient(
+            notebook,
+            timeout=timeout,
+            kernel_name="python3",
+            record_timing=False,  # timestamps in every cell would change on every run
+            resources={"metadata": {"path": str(path.parent)}},
+        )
+        client.execute()
+        # Saved widget state is megabytes of pixels that git would diff on every run, and a
+        # widget is only worth seeing with a live kernel. (nbclient's store_widget_state=False
+        # would be the direct way, but it fails on Output widgets with a KeyError.)
+        notebook.metadata.pop("widgets", None)
+        nbformat.write(notebook, path)
+        ran.append(path)
+    return ran
+
+
+def _known(names: Sequence[str] | None, source: Path) -> list[str]:
+    """``names``, checked against the lessons in ``source``; every lesson when None."""
+    available = find_lessons(source)
+    names = available if names is None else list(names)
+    unknown = [name for name in names if name not in available]
+    if unknown:
+        raise ValueError(
+            f"no lesson named {', '.join(unknown)} in {source.name}/; "
+            f"the lessons are: {', '.join(available) or 'none yet'}"
+        )
+    return names
 
 
 def release(
@@ -114,15 +164,7 @@ def release(
     """
     source = Path(source or root / "solutions").resolve()
     target = Path(target or root / "lessons").resolve()
-    available = find_lessons(source)
-    names = available if names is None else list(names)
-    unknown = [name for name in names if name not in available]
-    if unknown:
-        raise ValueError(
-            f"no lesson named {', '.join(unknown)} in {source.name}/; "
-            f"the lessons are: {', '.join(available) or 'none yet'}"
-        )
-
+    names = _known(names, source)
     put_python_on_path()
     config = course_config(root)
     if db_url is not None:

@@ -91,3 +91,13 @@ def test_nbval_catches_a_changed_output(tmp_path):
     cell.outputs = [new_output("stream", name="stdout", text="42\n")]
     nbformat.write(new_notebook(cells=[cell]), notebook)
     assert nbval(notebook).returncode == 0
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
+def test_solution_is_saved_without_run_noise(notebook):
+    # Saved widget state and per-cell timestamps change on every run and would bury the real
+    # changes to a lesson in its diff; `python -m grader release --execute` leaves both out.
+    saved = nbformat.read(notebook, as_version=4)
+    assert "widgets" not in saved.metadata
+    timed = [index for index, cell in enumerate(saved.cells) if "execution" in cell.metadata]
+    assert timed == [], f"cells {timed} carry execution timestamps"
