@@ -8,7 +8,7 @@ PORT ?= 8888
 # JupyterLab refuses to run as root unless told that it is on purpose.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test venv venv-test lessons lint format bench clean
+.PHONY: lab test venv venv-test lessons lint format bench bench-grading clean
 
 lab: venv
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
@@ -45,6 +45,9 @@ format: venv-test
 
 bench: venv-test
 	$(BIN)/python benchmarks/train_speed.py
+
+bench-grading: venv
+	$(BIN)/python benchmarks/grading_speed.py
 
 clean:
 	rm -rf $(VENV) grading .pytest_cache
