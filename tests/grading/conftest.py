@@ -1,4 +1,5 @@
-"""A small course to grade: one assignment, "fx", built in a temporary folder.
+"""A small course to grade: one assignment, "fx", built in a temporary folder with the course's
+own nbgrader configuration.
 
 The assignment has two graded exercises from the course's registry: ``dense_forward`` (2
 points, with an nnlib reference that must be unavailable while grading) and ``neuron`` (1
@@ -8,6 +9,7 @@ cells replaced.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -15,16 +17,8 @@ import pytest
 
 from grader.release import put_python_on_path, release
 
-CONFIG = """\
-c = get_config()  # noqa: F821
-c.CourseDirectory.source_directory = "solutions"
-c.CourseDirectory.release_directory = "lessons"
-c.CourseDirectory.submitted_directory = "grading/submitted"
-c.CourseDirectory.autograded_directory = "grading/autograded"
-c.CourseDirectory.feedback_directory = "grading/feedback"
-c.CourseDirectory.db_url = "sqlite:///grading/gradebook.db"
-c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\\nraise NotImplementedError()"}
-"""
+REPO = Path(__file__).resolve().parents[2]
+
 
 DENSE = """\
 def dense_forward(X, W, b):
@@ -95,7 +89,7 @@ def source_notebook() -> nbformat.NotebookNode:
 def course(tmp_path_factory) -> Path:
     """A course root with solutions/fx, lessons/fx and a gradebook that knows fx."""
     root = tmp_path_factory.mktemp("course")
-    (root / "nbgrader_config.py").write_text(CONFIG)
+    shutil.copy(REPO / "nbgrader_config.py", root)
     (root / "solutions" / "fx").mkdir(parents=True)
     nbformat.write(source_notebook(), root / "solutions" / "fx" / "fx.ipynb")
     put_python_on_path()
