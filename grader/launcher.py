@@ -46,6 +46,10 @@ def _build_root(root: str, binds: list) -> None:
     _mount("--make-rprivate", "/")
     os.makedirs(root, exist_ok=True)
     _mount("-t", "tmpfs", "-o", "size=16m,mode=755", "tmpfs", root)
+    # /tmp first: a bind below it (a virtualenv under /tmp, say) must land on this tmpfs,
+    # not be hidden by it.
+    os.makedirs(root + "/tmp")
+    _mount("-t", "tmpfs", "-o", "size=64m,mode=1777,nosuid,nodev", "tmpfs", root + "/tmp")
     for source, target, writable in binds:
         inside = root + target
         os.makedirs(inside, exist_ok=True)
@@ -56,8 +60,6 @@ def _build_root(root: str, binds: list) -> None:
         Path(root + device).parent.mkdir(parents=True, exist_ok=True)
         Path(root + device).touch()
         _mount("--bind", device, root + device)
-    os.makedirs(root + "/tmp")
-    _mount("-t", "tmpfs", "-o", "size=64m,mode=1777,nosuid,nodev", "tmpfs", root + "/tmp")
     os.makedirs(root + "/proc")
     _mount("-t", "proc", "-o", "nosuid,nodev,noexec", "proc", root + "/proc")
     _mount("-o", "remount,ro", root)
