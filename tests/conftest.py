@@ -1,4 +1,5 @@
-"""Shared fixtures: the sample assignment, its kernels' search path, and empty gradebooks."""
+"""Shared fixtures: the sample assignment, its kernels' search path, and empty gradebooks; and
+the figures that tests report for the end of the run (the browser tests' slider latencies)."""
 
 import os
 import shutil
@@ -44,3 +45,22 @@ def gradebook_url(empty_gradebook, tmp_path):
     path = tmp_path / "gradebook.db"
     shutil.copyfile(empty_gradebook, path)
     return f"sqlite:///{path}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print every ``figure`` a passing test recorded with ``record_property("figure", text)``.
+
+    pytest hides a passing test's output, and with xdist it runs in another process; recorded
+    properties travel with the test's report to the process that prints this summary.
+    """
+    figures = [
+        value
+        for report in terminalreporter.stats.get("passed", [])
+        if report.when == "call"
+        for name, value in report.user_properties
+        if name == "figure"
+    ]
+    if figures:
+        terminalreporter.write_sep("=", "figures measured by the tests")
+        for line in sorted(figures):
+            terminalreporter.write_line(line)

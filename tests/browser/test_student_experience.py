@@ -3,7 +3,8 @@
 nbval proves the notebooks compute the right things; it runs no JavaScript, so it cannot see a
 widget whose front-end is missing (it renders as a line of text), a slider wired to nothing, or
 a missing nbgrader Validate button. These tests can. They also measure how long a lesson's main
-figure takes to redraw after a slider is released, and print the median and the worst.
+figure takes to redraw after a slider is released, and report the median and the worst in
+the summary at the end of the run.
 """
 
 from __future__ import annotations
@@ -165,7 +166,7 @@ def test_student_notebook_has_validate_button_and_widgets(page, lab, lesson):
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_solution_runs_and_its_main_slider_redraws(page, lab, lesson):
+def test_solution_runs_and_its_main_slider_redraws(page, lab, lesson, record_property):
     panel = open_notebook(page, lab, lesson_path("solutions", lesson))
     run_all(page)
     assert page.evaluate(ERROR_OUTPUTS) == []
@@ -194,10 +195,11 @@ def test_solution_runs_and_its_main_slider_redraws(page, lab, lesson):
         page.keyboard.press("ArrowRight" if move % 2 == 0 else "ArrowLeft")
         page.wait_for_function("() => window.__latency !== null", timeout=30_000, polling=10)
         latencies.append(page.evaluate("() => window.__latency"))
-    print(
-        f"\n{lesson}: slider release → redrawn figure:"
+    record_property(
+        "figure",
+        f"{lesson}: slider release → redrawn figure:"
         f" median {statistics.median(latencies):.0f} ms,"
-        f" worst {max(latencies):.0f} ms over {len(latencies)} moves"
+        f" worst {max(latencies):.0f} ms over {len(latencies)} moves",
     )
 
 
