@@ -19,12 +19,14 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from nbgrader.converters import GenerateAssignment
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import capture_log
 from traitlets.config import Config, PyFileConfigLoader
 
 ROOT = Path(__file__).resolve().parents[1]
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 class ReleaseError(RuntimeError):
@@ -126,9 +128,27 @@ def execute_solutions(
         # widget is only worth seeing with a live kernel. (nbclient's store_widget_state=False
         # would be the direct way, but it fails on Output widgets with a KeyError.)
         notebook.metadata.pop("widgets", None)
+        steady_outputs(notebook)
         nbformat.write(notebook, path)
         ran.append(path)
     return ran
+
+
+def steady_outputs(notebook: nbformat.NotebookNode) -> None:
+    """Take out of a run's outputs, in place, what changes from run to run without meaning
+    anything, so that a solution's diff shows only real changes.
+
+    - A cell's consecutive prints to one stream are split wherever the kernel happened to
+      flush; they are merged into one output (as nbval merges them before comparing).
+    - A widget's output names its model by a random id, and no saved state keeps that model;
+      it is named by its position instead: "cell-<index>-output-<index>".
+    """
+    CoalesceStreamsPreprocessor().preprocess(notebook, {})
+    for cell_index, cell in enumerate(notebook.cells):
+        for output_index, output in enumerate(cell.get("outputs", [])):
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view:
+                view["model_id"] = f"cell-{cell_index}-output-{output_index}"
 
 
 def _known(names: Sequence[str] | None, source: Path) -> list[str]:

@@ -41,6 +41,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
+from grader.release import WIDGET_VIEW
+
 ROOT = Path(__file__).resolve().parents[1]
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 CELL_TIMEOUT = 120
@@ -101,3 +103,12 @@ def test_solution_is_saved_without_run_noise(notebook):
     assert "widgets" not in saved.metadata
     timed = [index for index, cell in enumerate(saved.cells) if "execution" in cell.metadata]
     assert timed == [], f"cells {timed} carry execution timestamps"
+    for index, cell in enumerate(saved.cells):
+        streams = [out.get("name") for out in cell.get("outputs", [])]
+        assert not any(a and a == b for a, b in zip(streams, streams[1:], strict=False)), (
+            f"cell {index}: one cell's prints split over several stream outputs"
+        )
+        for k, out in enumerate(cell.get("outputs", [])):
+            view = out.get("data", {}).get(WIDGET_VIEW)
+            if view:
+                assert view["model_id"] == f"cell-{index}-output-{k}", f"cell {index}: a random id"
