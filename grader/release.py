@@ -124,10 +124,6 @@ def execute_solutions(
             resources={"metadata": {"path": str(path.parent)}},
         )
         client.execute()
-        # Saved widget state is megabytes of pixels that git would diff on every run, and a
-        # widget is only worth seeing with a live kernel. (nbclient's store_widget_state=False
-        # would be the direct way, but it fails on Output widgets with a KeyError.)
-        notebook.metadata.pop("widgets", None)
         steady_outputs(notebook)
         nbformat.write(notebook, path)
         ran.append(path)
@@ -140,10 +136,14 @@ def steady_outputs(notebook: nbformat.NotebookNode) -> None:
 
     - A cell's consecutive prints to one stream are split wherever the kernel happened to
       flush; they are merged into one output (as nbval merges them before comparing).
+    - Saved widget state is megabytes of pixels, and a widget is only worth seeing with a
+      live kernel: it is dropped. (nbclient's store_widget_state=False would be the direct
+      way, but it fails on Output widgets with a KeyError.)
     - A widget's output names its model by a random id, and no saved state keeps that model;
       it is named by its position instead: "cell-<index>-output-<index>".
     """
     CoalesceStreamsPreprocessor().preprocess(notebook, {})
+    notebook.metadata.pop("widgets", None)
     for cell_index, cell in enumerate(notebook.cells):
         for output_index, output in enumerate(cell.get("outputs", [])):
             view = output.get("data", {}).get(WIDGET_VIEW)

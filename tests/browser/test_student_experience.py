@@ -17,12 +17,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from grader.release import WIDGET_VIEW
+
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 LESSONS = sorted(path.name for path in (REPO / "solutions").iterdir() if path.is_dir())
 SLIDER_MOVES = 5
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 # What a widget looks like when its front-end extension is missing: its Python repr as text.
 WIDGET_AS_TEXT = re.compile(r"^\s*(interactive|VBox|HBox|Box|Output|\w*Slider|Dropdown)\(")
 
@@ -65,7 +66,7 @@ WIDGET_OUTPUTS_IN_MODEL = f"""() => {{
         const cell = cells.get(i);
         if (cell.type !== 'code') continue;
         for (const output of cell.outputs.toJSON()) {{
-            if (output.data && output.data['{WIDGET_MIME}']) count += 1;
+            if (output.data && output.data['{WIDGET_VIEW}']) count += 1;
         }}
     }}
     return count;
