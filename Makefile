@@ -8,7 +8,7 @@ PORT ?= 8888
 # JupyterLab refuses to run as root unless told that it is on purpose.
 ROOT_FLAG := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 
-.PHONY: lab test venv venv-test lessons lint format bench bench-grading clean
+.PHONY: lab test venv venv-test lessons lint format bench bench-grading clean delete-grading
 
 lab: venv
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
@@ -16,7 +16,7 @@ lab: venv
 
 # The browser tests run last and alone: they time the sliders as a student's machine would
 # answer them, not while the other core runs a notebook.
-test: venv-test
+test: venv-test lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not browser"
 	$(BIN)/python -m pytest -m browser
 
@@ -52,5 +52,16 @@ bench: venv-test
 bench-grading: venv
 	$(BIN)/python benchmarks/grading_speed.py
 
+# The environment and caches only. grading/ holds the gradebook and every submission: a term's
+# grades are never one keystroke away (see delete-grading).
 clean:
-	rm -rf $(VENV) grading .pytest_cache
+	rm -rf $(VENV) .pytest_cache
+
+# Deletes grading/: the gradebook, every collected submission, autograded notebook and
+# feedback page. It asks to be told twice.
+delete-grading:
+	@if [ "$(CONFIRM)" != "yes" ]; then \
+		echo "This deletes grading/: the gradebook (every grade), the submissions, the"; \
+		echo "autograded notebooks and the feedback pages. To do it: make delete-grading CONFIRM=yes"; \
+		exit 1; fi
+	rm -rf grading

@@ -15,14 +15,22 @@ toolbar, or in the cell metadata):
 - explanation cells: "Read-only".
 """
 
+from pathlib import Path
+
 c = get_config()  # noqa: F821 (traitlets provides get_config when it loads this file)
 
+# Absolute paths, so that nbgrader's own commands work from any folder. sqlite does not create
+# the folder of its database file, and a fresh clone has no grading/ yet: make it here.
+ROOT = Path(__file__).resolve().parent  # noqa: F821 (traitlets provides __file__ too)
+(ROOT / "grading").mkdir(exist_ok=True)
+
+c.CourseDirectory.root = str(ROOT)
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "lessons"
 c.CourseDirectory.submitted_directory = "grading/submitted"
 c.CourseDirectory.autograded_directory = "grading/autograded"
 c.CourseDirectory.feedback_directory = "grading/feedback"
-c.CourseDirectory.db_url = "sqlite:///grading/gradebook.db"
+c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'grading' / 'gradebook.db'}"
 
 # What a student sees in place of a solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -27,9 +27,10 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from grader.autograde import autograde
-from grader.release import ROOT, course_config, find_lessons, put_python_on_path, release
-from grader.sandbox import Limits
+from grader.tool.autograde import autograde
+from grader.tool.course import ROOT, course_config, find_lessons, put_python_on_path
+from grader.tool.isolation import Limits
+from grader.tool.release import release
 
 
 def make_course(where: Path, lessons: list[str], students: int) -> None:

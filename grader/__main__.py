@@ -1,7 +1,7 @@
-"""``python -m grader``: the instructor's command line (see ``grader/cli.py``)."""
+"""``python -m grader``: the instructor's command line (see ``grader/tool/cli.py``)."""
 
 import sys
 
-from grader.cli import main
+from grader.tool.cli import main
 
 sys.exit(main())

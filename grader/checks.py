@@ -9,8 +9,11 @@ matches what a known mistake would produce, the mistake's name::
       shape (3, 2) (expected (3, 2)); relative error 1.00e+00, threshold 1e-07.
       Diagnosis: dW has the wrong sign everywhere: ...
 
-``check_gradient`` compares a backward pass with central differences of the forward pass as
-well. The results of the usual mistakes come from the builders in ``grader.mistakes``.
+``check_gradient`` is ``compare`` for a backward pass: a wrong gradient's message also says
+how central differences of the forward pass sit against the expected gradient and the
+student's. ``failure`` builds the CheckFailed of any other check that names a mistake. The
+results of the usual mistakes come from the builders in ``grader.mistakes``; the relative
+error is nnlib's ``rel_error``, the one students use in the lessons.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from grader.mistakes import flipped_sign, transposed
-from nnlib.gradcheck import numerical_gradient_array
+from nnlib.gradcheck import numerical_gradient_array, rel_error, rel_errors
 
 RTOL = 1e-7
 # Central differences with h = 1e-5 agree with an exact float64 gradient to about 1e-9
@@ -29,28 +32,22 @@ GRADIENT_RTOL = 1e-6
 
 
 class CheckFailed(AssertionError):
-    """A check found the student's answer wrong; the message says how."""
+    """A check found the student's answer wrong; the message says how.
 
-
-def relative_error(actual: np.ndarray, expected: np.ndarray) -> float:
-    """max |a - e| / max(|a| + |e|, 1e-8), elementwise, as CS231n's rel_error: 0 when equal.
-
-    actual, expected: arrays of the same shape. Returns a float (0.0 for empty arrays).
+    message:   what a student reads.
+    diagnosis: the known mistake the answer matches, as it appears after "Diagnosis:" in the
+               message; None when no known mistake fits. The report counts mistakes by it.
     """
-    actual = np.asarray(actual, dtype=np.float64)
-    expected = np.asarray(expected, dtype=np.float64)
-    if actual.size == 0:
-        return 0.0
-    return float(np.max(_elementwise_error(actual, expected)))
 
+    def __init__(self, message: str, diagnosis: str | None = None):
+        super().__init__(message)
+        self.diagnosis = diagnosis
 
-def _elementwise_error(actual: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """|a - e| / max(|a| + |e|, 1e-8) for finite float arrays of one shape; same shape.
-
-    Computed on halves, which is exact and cannot overflow for finite inputs near 1e308.
-    """
-    actual, expected = actual / 2, expected / 2
-    return np.abs(actual - expected) / np.maximum(np.abs(actual) + np.abs(expected), 0.5e-8)
+    def at(self, where: str) -> CheckFailed:
+        """The same failure with a line saying where it happened, e.g. '[dW, case 2 of 5]'."""
+        failure = CheckFailed(f"{self}\n  {where}", self.diagnosis)
+        failure.__cause__ = self.__cause__  # the student's own error, shown in tracebacks
+        return failure
 
 
 def _specials_differ(actual: np.ndarray, expected: np.ndarray) -> np.ndarray:
@@ -73,7 +70,7 @@ def matches(actual, expected, rtol: float = RTOL) -> bool:
     if actual.shape != expected.shape or np.any(_specials_differ(actual, expected)):
         return False
     finite = np.isfinite(expected)
-    return relative_error(actual[finite], expected[finite]) <= rtol
+    return rel_error(actual[finite], expected[finite]) <= rtol
 
 
 def _as_array(name: str, actual) -> np.ndarray:
@@ -120,9 +117,15 @@ def _format(value: float) -> str:
     return f"{value:.6g}"
 
 
-def _failure(message: str, diagnosis: str | None) -> CheckFailed:
-    """CheckFailed with the diagnosis, when there is one, on its own line."""
-    return CheckFailed(message + (f"\n  Diagnosis: {diagnosis}." if diagnosis else ""))
+def failure(message: str, diagnosis: str | None) -> CheckFailed:
+    """The CheckFailed of a check that may name a mistake.
+
+    message:   what went wrong, without the diagnosis.
+    diagnosis: the known mistake, a sentence without its final full stop; None if none fits.
+    Returns CheckFailed(message + "\n  Diagnosis: <diagnosis>.", diagnosis), or
+    CheckFailed(message) when there is no diagnosis.
+    """
+    return CheckFailed(message + (f"\n  Diagnosis: {diagnosis}." if diagnosis else ""), diagnosis)
 
 
 @np.errstate(all="ignore")  # the student's numbers may overflow; that is reported, not warned
@@ -141,7 +144,7 @@ def compare(
     name:      what the student calls the array, e.g. "dW".
     actual:    the student's result (array-like, or a number).
     expected:  the reference result, from nnlib.
-    rtol:      the largest relative error accepted (see ``relative_error``).
+    rtol:      the largest relative error accepted (see ``nnlib.gradcheck.rel_error``).
     mistakes:  {diagnosis: the result that mistake would produce, or a predicate}; checked in
                order, once the student's result is known to be wrong, before the generic ones.
     dtype:     if given, the student's array must have this dtype (e.g. np.float64).
@@ -161,13 +164,13 @@ def compare(
     source = f" ({reference})" if reference else ""
 
     if array.shape != expected.shape:
-        raise _failure(f"{name} has shape {array.shape}, expected {expected.shape}.", diagnosis)
+        raise failure(f"{name} has shape {array.shape}, expected {expected.shape}.", diagnosis)
     specials = _specials_differ(array, expected)
     if np.any(specials):
         bad = tuple(int(i) for i in np.argwhere(specials)[0])
         count = int(np.count_nonzero(specials))
         at = f" at index {bad}" if bad else ""
-        raise _failure(
+        raise failure(
             f"{name} contains {_format(array[bad])}{at} (expected "
             f"{_format(expected[bad])}{source}); {count} of {array.size} entries are wrong "
             "this way. Look for an exp() that overflows, a log(0) or a division by zero.",
@@ -175,10 +178,10 @@ def compare(
         )
     # Here nan and ±inf sit at the same places in both; zero them so they count as equal.
     finite = np.isfinite(expected)
-    errors = _elementwise_error(np.where(finite, array, 0.0), np.where(finite, expected, 0.0))
+    errors = rel_errors(np.where(finite, array, 0.0), np.where(finite, expected, 0.0))
     worst = tuple(int(i) for i in np.unravel_index(np.argmax(errors), array.shape))
     at = f" at index {worst}" if worst else ""
-    raise _failure(
+    raise failure(
         f"{name} is wrong{at}: expected {_format(expected[worst])}{source}, "
         f"got {_format(array[worst])}.\n"
         f"  shape {array.shape} (expected {expected.shape}); "
@@ -191,8 +194,8 @@ def check_gradient(
     name: str,
     actual,
     forward: Callable[[np.ndarray], np.ndarray],
-    x: np.ndarray,
-    dout: np.ndarray,
+    x,
+    dout,
     *,
     expected=None,
     mistakes: Mapping[str, object] | None = None,
@@ -200,27 +203,63 @@ def check_gradient(
 ) -> None:
     """Raise CheckFailed unless a backward pass's gradient is right.
 
-    The student's gradient is compared first with the central-difference gradient of the
-    reference forward pass (threshold GRADIENT_RTOL), then, if given, with nnlib's backward
-    pass (threshold ``rtol``).
+    With ``expected``, the student's gradient is compared with it (threshold ``rtol``), and a
+    wrong one's message ends with how central differences of the forward pass sit against the
+    expected gradient and against the student's. Without it, the gradient is compared with
+    central differences alone (threshold GRADIENT_RTOL).
 
     name:     what the student calls the gradient, e.g. "dW".
     actual:   the student's gradient, x's shape.
-    forward:  the reference forward pass as a function of x alone, returning dout's shape.
-    x:        the float64 array the gradient is taken with respect to (left unchanged).
+    forward:  the reference forward pass as a function of x alone, returning dout's shape
+              (a number, with dout = 1.0, for the gradient of a cost).
+    x:        the values the gradient is taken at, any shape (a number for a 0-d array);
+              left unchanged.
     dout:     the upstream gradient, the shape of forward(x).
-    expected: nnlib's gradient, x's shape; None to check against central differences only.
+    expected: the reference gradient (nnlib's backward pass), x's shape; None to check
+              against central differences only.
     mistakes: as for ``compare``.
     """
     __tracebackhide__ = True
-    numeric = numerical_gradient_array(forward, np.array(x, dtype=np.float64), dout)
-    compare(
-        name,
-        actual,
-        numeric,
-        rtol=GRADIENT_RTOL,
-        mistakes=mistakes,
-        reference="central differences of the forward pass",
+
+    def numeric() -> np.ndarray:
+        return numerical_gradient_array(forward, np.array(x, dtype=np.float64), dout)
+
+    if expected is None:
+        compare(
+            name,
+            actual,
+            numeric(),
+            rtol=GRADIENT_RTOL,
+            mistakes=mistakes,
+            reference="central differences of the forward pass",
+        )
+        return
+    try:
+        compare(name, actual, expected, rtol=rtol, mistakes=mistakes)
+    except CheckFailed as wrong:
+        try:
+            array = None if actual is None else np.asarray(actual, dtype=np.float64)
+        except (TypeError, ValueError):
+            array = None
+        if array is None:  # nothing to measure: the message already says what came back
+            raise
+        # Central differences only once the answer is wrong: they cost a forward pass per
+        # element, and they back the verdict up rather than decide it.
+        note = _central_difference_note(name, array, np.asarray(expected, float), numeric())
+        raise CheckFailed(f"{wrong}\n  {note}", wrong.diagnosis) from None
+
+
+def _central_difference_note(name: str, actual, expected, numeric) -> str:
+    """'Central differences of the forward pass agree with the expected dW (relative error
+    1.2e-10), not with yours (relative error 3.3e-01).' The comparison with the student's
+    gradient is left out when it has another shape or is not finite.
+
+    actual, expected, numeric: float arrays; expected and numeric have one shape.
+    """
+    note = (
+        f"Central differences of the forward pass agree with the expected {name} "
+        f"(relative error {rel_error(expected, numeric):.1e})"
     )
-    if expected is not None:
-        compare(name, actual, expected, rtol=rtol, mistakes=mistakes, reference="nnlib")
+    if actual.shape == numeric.shape and np.all(np.isfinite(actual)):
+        return note + f", not with yours (relative error {rel_error(actual, numeric):.1e})."
+    return note + "."

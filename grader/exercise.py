@@ -5,16 +5,18 @@ A test cell in a lesson says only::
     check("dense_backward", dense_backward)               # visible, one fixed example
     check("dense_backward", dense_backward, hidden=True)  # hidden, random shapes and seeds
 
-The name points into the registry (one module per lesson in ``grader/exercises``). Each
-``Exercise`` has three parts:
+The name points into the registry (the modules of ``grader/exercises``, named after their
+lesson: ``l05_backprop.py``, ``l05_network.py``). Each ``Exercise`` has three parts:
 
 - ``cases(rng, hidden)`` builds the inputs. It runs on the trusted side.
-- ``call(fn, inputs)`` calls the student's function and returns plain data. It is the only
-  part that runs in the student's process when the instructor's autograder grades.
+- ``call(fn, inputs)`` calls the student's function and returns plain data; by default it
+  passes the inputs as arguments, in order. It is the only part that runs in the student's
+  process when the instructor's autograder grades.
 - ``judge(case, outputs)`` compares the outputs with nnlib's answer and raises ``CheckFailed``
   with a message that says what is wrong. It runs on the trusted side.
 
-In a student's own notebook all three run in the kernel, through ``check``.
+``verdict`` is the one loop that judges a check's cases and words its failure, in the student's
+kernel (through ``check``, where all three parts run) and in the autograder alike.
 """
 
 from __future__ import annotations
@@ -63,7 +65,8 @@ class Exercise:
         raise NotImplementedError
 
     def call(self, fn, inputs: dict[str, Any]) -> Any:
-        raise NotImplementedError
+        """Call the student's function; by default with the inputs as arguments, in order."""
+        return fn(*inputs.values())
 
     def judge(self, case: Case, outputs: Any) -> None:
         raise NotImplementedError
@@ -158,6 +161,7 @@ def check(name: str, fn, *, hidden: bool = False, seed: int | None = None) -> No
 
     Visible checks use one fixed seed, so the student sees the same example every time.
     Hidden checks draw a fresh seed each run (printed when a case fails, to reproduce it).
+    Raises CheckFailed for the first case that fails; prints one line when all pass.
     """
     __tracebackhide__ = True
     exercise = get(name)
@@ -166,14 +170,57 @@ def check(name: str, fn, *, hidden: bool = False, seed: int | None = None) -> No
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % 2**32) if hidden else VISIBLE_SEED
     cases = exercise.cases(np.random.default_rng(seed), hidden)
-    for number, case in enumerate(cases, start=1):
-        outputs = run_student(exercise, fn, case)
-        try:
-            judge_quietly(exercise, case, outputs)
-        except CheckFailed as failure:
-            where = where_case(name, number, cases, seed if hidden else None)
-            raise CheckFailed(f"{failure}\n  {where}") from None
+    failure = verdict(exercise, cases, _answers(exercise, fn, cases), seed if hidden else None)
+    if failure is not None:
+        raise failure
     print(passed_line(name, len(cases), hidden))
+
+
+def _answers(exercise: Exercise, fn, cases: list[Case]):
+    """The student's outputs for each case in turn, computed when asked for; after a call
+    that fails, its CheckFailed, and nothing more."""
+    for case in cases:
+        try:
+            yield run_student(exercise, fn, case)
+        except CheckFailed as failure:
+            yield failure
+            return
+
+
+def verdict(exercise: Exercise, cases: list[Case], answers, seed: int | None) -> CheckFailed | None:
+    """Judge the answers to a check's cases in order: the first failure, or None if all pass.
+
+    This is the one loop behind every check, in the student's kernel (``check``) and in the
+    autograder, so that both decide and word a verdict the same way.
+
+    cases:   the exercise's cases.
+    answers: an iterable giving, for each case in order, the student's outputs, or the
+             CheckFailed that calling the student's function ended with; it may stop early.
+    seed:    the seed the hidden cases were drawn with, for the student to reproduce a
+             failure; None for visible cases.
+    Returns the first failure, ending with a line that says which case it was.
+    """
+    answers = iter(answers)
+    for number, case in enumerate(cases, start=1):
+        where = where_case(exercise.name, number, cases, seed)
+        answer = next(answers, _MISSING)
+        if answer is _MISSING:
+            return CheckFailed(f"{exercise.name}: no result came back for this case.").at(where)
+        if isinstance(answer, CheckFailed):
+            return answer.at(where)
+        try:
+            judge_quietly(exercise, case, answer)
+        except CheckFailed as failure:
+            return failure.at(where)
+        except Exception as error:  # judge met a result of a kind it did not expect
+            return CheckFailed(
+                f"{exercise.name}: the result could not be checked "
+                f"({type(error).__name__}: {error})"
+            ).at(where)
+    return None
+
+
+_MISSING = object()
 
 
 def judge_quietly(exercise: Exercise, case: Case, outputs) -> None:

@@ -49,13 +49,28 @@ def numerical_gradient_array(f, x, dout, h=1e-5):
     return grad
 
 
-def rel_error(a, b):
-    """max |a - b| / max(1e-8, |a| + |b|) over the elements (CS231n's relative error).
+def rel_errors(a, b):
+    """|a - b| / max(|a| + |b|, 1e-8), elementwise: the relative error of each element.
 
-    a, b: arrays of the same shape. Returns a float; 0 when they are equal.
+    a, b: arrays of the same shape (anything np.asarray turns into numbers).
+    Returns a float64 array of that shape; 0 where the two are equal.
+
+    Computed on halves of a and b, which gives the same ratio exactly and cannot overflow:
+    for finite values near 1e308, |a| + |b| itself would be inf.
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+    a, b = np.asarray(a, dtype=np.float64) / 2, np.asarray(b, dtype=np.float64) / 2
+    with np.errstate(over="ignore", invalid="ignore"):  # only for inf or nan inputs
+        return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 0.5e-8)
+
+
+def rel_error(a, b):
+    """max |a - b| / max(|a| + |b|, 1e-8) over the elements (CS231n's relative error).
+
+    a, b: arrays of the same shape, any size. Returns a float: 0.0 when they are equal, and
+    for empty arrays. Finite values near 1e308 do not overflow (see ``rel_errors``).
+    """
+    errors = rel_errors(a, b)
+    return float(np.max(errors)) if errors.size else 0.0
 
 
 def gradient_report(name, analytic, numeric):
@@ -68,7 +83,7 @@ def gradient_report(name, analytic, numeric):
     a, b = np.asarray(analytic, dtype=np.float64), np.asarray(numeric, dtype=np.float64)
     if a.shape != b.shape:
         return f"{name}: analytic gradient has shape {a.shape} but numeric has shape {b.shape}"
-    errors = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))
+    errors = rel_errors(a, b)
     worst = np.unravel_index(np.argmax(errors), a.shape) if a.size else ()
     where = tuple(int(i) for i in worst)
     return (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.release import put_python_on_path
+from grader.tool.course import put_python_on_path
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_assignment"
 

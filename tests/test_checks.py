@@ -2,7 +2,11 @@
 
 Each mistake is written out here the way a student would write it, independently of the
 builder in ``grader.mistakes`` that predicts its result, and the test asserts the diagnosis.
+The kit's guards (``grader.kit``) are held to their exact wording, which every lesson shares.
 """
+
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,13 +17,17 @@ from grader.checks import (
     check_gradient,
     compare,
     diagnose,
+    failure,
     matches,
-    relative_error,
 )
+from grader.kit import expect_dict, expect_scalar, expect_tuple
 from nnlib.activations import relu, sigmoid, softmax
 from nnlib.dropout import dropout_backward, dropout_forward
+from nnlib.gradcheck import numerical_gradient_array, rel_error
 from nnlib.layers import dense_backward, dense_forward
 from nnlib.losses import categorical_cross_entropy
+
+EXERCISES = Path(__file__).parents[1] / "grader" / "exercises"
 
 
 @pytest.fixture
@@ -27,7 +35,7 @@ def rng():
     return np.random.default_rng(7)
 
 
-def failure(name, actual, expected, **options) -> str:
+def message_of(name, actual, expected, **options) -> str:
     """The message compare raises; fails the test if compare accepts the answer."""
     with pytest.raises(CheckFailed) as caught:
         compare(name, actual, expected, **options)
@@ -37,10 +45,19 @@ def failure(name, actual, expected, **options) -> str:
 # --- the building blocks -------------------------------------------------------------------
 
 
-def test_relative_error_is_cs231n_rel_error():
-    assert relative_error(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
-    assert relative_error(np.array([1.0, 3.0]), np.array([1.0, 1.0])) == 0.5
-    assert relative_error(np.zeros(0), np.zeros(0)) == 0.0
+def test_rel_error_is_zero_when_equal_and_for_empty_arrays():
+    assert rel_error(np.array([1.0, 2.0]), np.array([1.0, 2.0])) == 0.0
+    assert rel_error(np.array([1.0, 3.0]), np.array([1.0, 1.0])) == 0.5
+    assert rel_error(np.zeros(0), np.zeros(0)) == 0.0
+    assert rel_error(np.zeros((3, 0)), np.zeros((3, 0))) == 0.0
+
+
+def test_rel_error_does_not_overflow_near_the_largest_float():
+    big = np.finfo(np.float64).max  # about 1.8e308: |a| + |b| would be inf
+    with np.errstate(all="raise"):
+        assert rel_error(np.array([big]), np.array([big])) == 0.0
+        assert rel_error(np.array([big]), np.array([-big])) == 1.0
+        assert rel_error(np.array([1e308]), np.array([0.5e308])) == pytest.approx(1 / 3)
 
 
 def test_matches_needs_shape_values_and_the_same_special_values():
@@ -75,7 +92,7 @@ def test_a_wrong_value_names_the_worst_element_error_and_threshold():
     actual = expected.copy()
     actual[1, 2] = 99.0
     actual[0, 1] = 1.5
-    message = failure("A", actual, expected)
+    message = message_of("A", actual, expected)
     assert message == (
         "A is wrong at index (1, 2): expected 5, got 99.\n"
         "  shape (2, 3) (expected (2, 3)); relative error 9.04e-01, threshold 1e-07."
@@ -83,43 +100,43 @@ def test_a_wrong_value_names_the_worst_element_error_and_threshold():
 
 
 def test_a_wrong_scalar_has_no_index():
-    message = failure("J", 0.7, 0.5, rtol=1e-6)
+    message = message_of("J", 0.7, 0.5, rtol=1e-6)
     assert message.startswith("J is wrong: expected 0.5, got 0.7.\n")
     assert "relative error 1.67e-01, threshold 1e-06" in message
 
 
 def test_a_wrong_shape_gives_both_shapes():
-    message = failure("Z", np.ones((4, 2)), np.ones((4, 3)))
+    message = message_of("Z", np.ones((4, 2)), np.ones((4, 3)))
     assert message == "Z has shape (4, 2), expected (4, 3)."
 
 
 def test_a_wrong_dtype_is_named_after_the_values_pass():
-    message = failure("y", np.array([1, 0, 1]), np.array([1.0, 0.0, 1.0]), dtype=np.float64)
+    message = message_of("y", np.array([1, 0, 1]), np.array([1.0, 0.0, 1.0]), dtype=np.float64)
     assert message == "y has the right values but dtype int64; expected float64."
 
 
 def test_nothing_returned_or_not_numbers():
-    assert failure("dX", None, np.ones(2)) == "dX is None: did you forget to `return` it?"
-    assert "should be a numpy array of numbers, got str" in failure("dX", "ones", np.ones(2))
+    assert message_of("dX", None, np.ones(2)) == "dX is None: did you forget to `return` it?"
+    assert "should be a numpy array of numbers, got str" in message_of("dX", "ones", np.ones(2))
 
 
 def test_nan_or_inf_is_reported_with_its_index():
     expected = np.ones((2, 2))
     actual = expected.copy()
     actual[1, 0] = np.inf
-    message = failure("A", actual, expected)
+    message = message_of("A", actual, expected)
     assert message.startswith("A contains inf at index (1, 0) (expected 1); 1 of 4 entries")
     assert "exp() that overflows, a log(0) or a division by zero" in message
 
 
 def test_the_source_of_the_expected_values_is_named():
-    message = failure("dW", np.array([1.0]), np.array([2.0]), reference="nnlib")
+    message = message_of("dW", np.array([1.0]), np.array([2.0]), reference="nnlib")
     assert "expected 2 (nnlib), got 1" in message
 
 
 def test_a_correct_answer_that_overflows_in_the_check_does_not_warn():
     with np.errstate(all="raise"):
-        message = failure("A", np.array([1e308, -1e308]), np.array([-1e308, 1e308]))
+        message = message_of("A", np.array([1e308, -1e308]), np.array([-1e308, 1e308]))
     assert "relative error 1.00e+00" in message
 
 
@@ -128,14 +145,14 @@ def test_a_correct_answer_that_overflows_in_the_check_does_not_warn():
 
 def test_transposed_matrix_is_diagnosed_with_both_shapes(rng):
     dW = rng.standard_normal((3, 2))
-    message = failure("dW", dW.T, dW)
+    message = message_of("dW", dW.T, dW)
     assert message.startswith("dW has shape (2, 3), expected (3, 2).")
     assert "Diagnosis: dW looks transposed: expected shape (3, 2), got (2, 3)" in message
 
 
 def test_flipped_sign_is_diagnosed(rng):
     dX = rng.standard_normal((4, 3))
-    assert "Diagnosis: dX has the wrong sign everywhere" in failure("dX", -dX, dX)
+    assert "Diagnosis: dX has the wrong sign everywhere" in message_of("dX", -dX, dX)
 
 
 # --- the dense layer's backward pass -------------------------------------------------------
@@ -153,20 +170,22 @@ def test_missing_and_extra_one_over_m(dense):
     m = X.shape[0]
     dW = X.T @ dZ / m  # the gradient of a cost averaged over the batch
     found = mistakes.batch_scale("dW", dW, m)
-    assert "1/m of the mean over the batch (m = 5) is missing" in failure(
+    assert "1/m of the mean over the batch (m = 5) is missing" in message_of(
         "dW", X.T @ dZ, dW, mistakes=found
     )
-    assert "divided by m = 5 once too often" in failure("dW", X.T @ dZ / m / m, dW, mistakes=found)
+    assert "divided by m = 5 once too often" in message_of(
+        "dW", X.T @ dZ / m / m, dW, mistakes=found
+    )
 
 
 def test_bias_gradient_not_summed_over_the_batch(dense):
     X, W, b, dZ = dense
     _, _, db = dense_backward(dZ, X, W)
     found = mistakes.bias_not_summed("db", dZ)
-    message = failure("db", dZ, db, mistakes=found)
+    message = message_of("db", dZ, db, mistakes=found)
     assert message.startswith("db has shape (5, 2), expected (2,).")
     assert "Diagnosis: db was not summed over the batch" in message
-    assert "db was summed over the wrong axis" in failure(
+    assert "db was summed over the wrong axis" in message_of(
         "db", np.sum(dZ, axis=1), db, mistakes=found
     )
 
@@ -174,22 +193,74 @@ def test_bias_gradient_not_summed_over_the_batch(dense):
 def test_dense_backward_against_central_differences(dense):
     X, W, b, dZ = dense
     dX, dW, db = dense_backward(dZ, X, W)
+    before = X.copy()
     check_gradient("dW", dW, lambda W_: dense_forward(X, W_, b), W, dZ, expected=dW)
     check_gradient("db", db, lambda b_: dense_forward(X, W, b_), b, dZ, expected=db)
-    check_gradient("dX", dX, lambda X_: dense_forward(X_, W, b), X, dZ, expected=dX)
+    check_gradient("dX", dX, lambda X_: dense_forward(X_, W, b), X, dZ)  # no reference
+    np.testing.assert_array_equal(X, before)  # central differences nudge a copy
 
 
-def test_a_wrong_gradient_is_measured_against_central_differences(dense):
+def test_a_wrong_gradient_says_how_it_sits_against_central_differences(dense):
+    X, W, b, dZ = dense
+    _, dW, _ = dense_backward(dZ, X, W)
+    wrong = dW.copy()
+    wrong[2, 1] += 1.0
+    forward = lambda W_: dense_forward(X, W_, b)  # noqa: E731
+    with pytest.raises(CheckFailed) as caught:
+        check_gradient("dW", wrong, forward, W, dZ, expected=dW)
+    numeric = numerical_gradient_array(forward, W.copy(), dZ)
+    message = str(caught.value)
+    assert message.startswith(f"dW is wrong at index (2, 1): expected {dW[2, 1]:.6g}, got ")
+    assert "threshold 1e-07" in message  # judged against the reference, not the estimate
+    assert message.endswith(
+        "\n  Central differences of the forward pass agree with the expected dW (relative error "
+        f"{rel_error(dW, numeric):.1e}), not with yours (relative error "
+        f"{rel_error(wrong, numeric):.1e})."
+    )
+    assert caught.value.diagnosis is None
+
+
+def test_the_note_keeps_the_diagnosis_and_leaves_out_what_cannot_be_measured(dense):
+    X, W, b, dZ = dense
+    _, _, db = dense_backward(dZ, X, W)
+    forward = lambda b_: dense_forward(X, W, b_)  # noqa: E731
+    found = mistakes.bias_not_summed("db", dZ)
+    with pytest.raises(CheckFailed) as caught:
+        check_gradient("db", dZ, forward, b, dZ, expected=db, mistakes=found)
+    assert caught.value.diagnosis.startswith("db was not summed over the batch")
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "db has shape (5, 2), expected (2,)."
+    assert lines[1].startswith("  Diagnosis: db was not summed over the batch")
+    assert re.fullmatch(
+        r"  Central differences of the forward pass agree with the expected db "
+        r"\(relative error \d\.\de-\d\d\)\.",
+        lines[2],
+    )
+    with pytest.raises(CheckFailed) as caught:
+        check_gradient("db", None, forward, b, dZ, expected=db)
+    assert str(caught.value) == "db is None: did you forget to `return` it?"
+
+
+def test_without_a_reference_the_gradient_is_judged_by_central_differences(dense):
     X, W, b, dZ = dense
     _, dW, _ = dense_backward(dZ, X, W)
     wrong = dW.copy()
     wrong[2, 1] += 1.0
     with pytest.raises(CheckFailed) as caught:
-        check_gradient("dW", wrong, lambda W_: dense_forward(X, W_, b), W, dZ, expected=dW)
+        check_gradient("dW", wrong, lambda W_: dense_forward(X, W_, b), W, dZ)
     message = str(caught.value)
     assert message.startswith(f"dW is wrong at index (2, 1): expected {dW[2, 1]:.6g} ")
     assert "(central differences of the forward pass)" in message
     assert "threshold 1e-06" in message
+    assert "agree with the expected" not in message
+
+
+def test_the_gradient_of_a_cost_with_respect_to_a_number():
+    # A cost of one number b: x is a 0-d array, dout is 1.0.
+    cost = lambda b: float((b - 3.0) ** 2)  # noqa: E731
+    check_gradient("dC_db", -4.0, cost, 1.0, 1.0, expected=-4.0)
+    with pytest.raises(CheckFailed, match=r"not with yours \(relative error 3\.3e-01\)\.$"):
+        check_gradient("dC_db", -2.0, cost, 1.0, 1.0, expected=-4.0)
 
 
 # --- activations ---------------------------------------------------------------------------
@@ -202,14 +273,14 @@ def test_sigmoid_derivative_from_the_wrong_quantity(rng):
     found = mistakes.sigmoid_derivative("dZ", Z, dA)
     compare("dZ", dA * sigmoid(Z) * (1 - sigmoid(Z)), right, mistakes=found)
     of_activation = dA * sigmoid(A) * (1 - sigmoid(A))  # σ' applied to A
-    assert "dZ applies σ' to A = σ(z) instead of to z" in failure(
+    assert "dZ applies σ' to A = σ(z) instead of to z" in message_of(
         "dZ", of_activation, right, mistakes=found
     )
     of_z = dA * Z * (1 - Z)  # A(1 − A) with z in place of A
-    assert "dZ computes z(1 − z): that formula is for A = σ(z)" in failure(
+    assert "dZ computes z(1 − z): that formula is for A = σ(z)" in message_of(
         "dZ", of_z, right, mistakes=found
     )
-    assert "dZ is the local derivative alone: multiply it by the upstream gradient" in failure(
+    assert "dZ is the local derivative alone: multiply it by the upstream gradient" in message_of(
         "dZ", A * (1 - A), right, mistakes=found
     )
 
@@ -223,10 +294,10 @@ def test_relu_derivative_on_the_wrong_side(rng):
     found = mistakes.relu_derivative("dZ", Z, dA)
     compare("dZ", np.where(relu(Z) > 0, dA, 0.0), right, mistakes=found)
     for wrong, test in ((dA * (Z < 0), "z < 0"), (np.where(Z <= 0, dA, 0.0), "z <= 0")):
-        message = failure("dZ", wrong, right, mistakes=found)
+        message = message_of("dZ", wrong, right, mistakes=found)
         assert "the ReLU derivative is taken on the wrong side: it is 1 where z > 0" in message
         assert message.endswith(f"but dZ uses {test}.")
-    assert "multiply it by the upstream gradient" in failure(
+    assert "multiply it by the upstream gradient" in message_of(
         "dZ", (Z > 0) * 1.0, right, mistakes=found
     )
 
@@ -235,7 +306,7 @@ def test_softmax_without_the_max_overflows_and_says_so():
     Z = np.array([[1000.0, 999.0, 0.0], [1.0, 2.0, 3.0]])
     with np.errstate(all="ignore"):
         naive = np.exp(Z) / np.sum(np.exp(Z), axis=1, keepdims=True)
-    message = failure("A", naive, softmax(Z), mistakes=mistakes.softmax("A", Z))
+    message = message_of("A", naive, softmax(Z), mistakes=mistakes.softmax("A", Z))
     assert message.startswith("A contains nan at index (0, 0) (expected 0.731059)")
     assert "Diagnosis: A overflowed: exp(z) is inf for large z and inf/inf is nan" in message
 
@@ -243,7 +314,7 @@ def test_softmax_without_the_max_overflows_and_says_so():
 def test_softmax_over_the_wrong_axis(rng):
     Z = rng.standard_normal((4, 3))
     per_column = np.exp(Z) / np.exp(Z).sum(axis=0)
-    message = failure("A", per_column, softmax(Z), mistakes=mistakes.softmax("A", Z))
+    message = message_of("A", per_column, softmax(Z), mistakes=mistakes.softmax("A", Z))
     assert "Diagnosis: A is normalised over the wrong axis: each row" in message
     assert "overflowed" not in str(mistakes.softmax("A", Z))
 
@@ -254,7 +325,7 @@ def test_cross_entropy_taking_log_of_zero_says_so():
     J, _ = categorical_cross_entropy(A, Y)
     with np.errstate(all="ignore"):
         naive = -np.sum(Y * np.log(A)) / 2
-    message = failure("J", naive, J, mistakes=mistakes.cross_entropy_log0("J", A, Y))
+    message = message_of("J", naive, J, mistakes=mistakes.cross_entropy_log0("J", A, Y))
     assert message.startswith(f"J contains inf (expected {J:.6g}); 1 of 1 entries")
     assert "Diagnosis: J took log(0) = -inf" in message
     assert mistakes.cross_entropy_log0("J", np.full((2, 2), 0.5), Y) == {}
@@ -278,15 +349,15 @@ def test_l2_gradient_missing_its_factor_2_or_the_penalty(rng):
     right = data + 2 * lam * W
     found = mistakes.l2_gradient("dW", data, W, lam)
     compare("dW", right, right, mistakes=found)
-    assert "dW is missing the factor 2 of the L2 gradient" in failure(
+    assert "dW is missing the factor 2 of the L2 gradient" in message_of(
         "dW", data + lam * W, right, mistakes=found
     )
-    assert "dW has no L2 term" in failure("dW", data, right, mistakes=found)
+    assert "dW has no L2 term" in message_of("dW", data, right, mistakes=found)
 
 
 def test_l2_applied_to_the_biases(rng):
     db, b = rng.standard_normal(2), rng.standard_normal(2)
-    message = failure("db", db + 2 * 0.1 * b, db, mistakes=mistakes.l2_on_bias("db", db, b, 0.1))
+    message = message_of("db", db + 2 * 0.1 * b, db, mistakes=mistakes.l2_on_bias("db", db, b, 0.1))
     assert "penalty applies to the weights only, never the biases" in message
 
 
@@ -298,11 +369,11 @@ def test_dropout_forward_not_rescaled_or_p_as_keep_probability(rng):
     A, keep = dropout_forward(X, p, np.random.default_rng(1))
     found = mistakes.dropout_forward("A", X, keep, p)
     compare("A", X * keep / (1 - p), A, mistakes=found)
-    assert "A is not rescaled: inverted dropout divides the kept units by 1 − p" in failure(
+    assert "A is not rescaled: inverted dropout divides the kept units by 1 − p" in message_of(
         "A", X * keep, A, mistakes=found
     )
     u = np.random.default_rng(1).random(X.shape)
-    assert "A keeps units with probability p, but p is the probability of dropping" in failure(
+    assert "A keeps units with probability p, but p is the probability of dropping" in message_of(
         "A", X * (u < p) / (1 - p), A, mistakes=found
     )
 
@@ -313,11 +384,158 @@ def test_dropout_backward_not_rescaled_or_with_a_new_mask(rng):
     right = dropout_backward(dA, keep, p)
     found = mistakes.dropout_backward("dX", dA, keep, p)
     compare("dX", dA * keep / (1 - p), right, mistakes=found)
-    assert "dX is not rescaled: divide by 1 − p in the backward pass too" in failure(
+    assert "dX is not rescaled: divide by 1 − p in the backward pass too" in message_of(
         "dX", dA * keep, right, mistakes=found
     )
     new_keep = np.random.default_rng(99).random((6, 4)) >= p
     assert not np.array_equal(new_keep, keep)
     assert "reuse the forward pass's mask (from the cache) instead of drawing a new one" in (
-        failure("dX", dA * new_keep / (1 - p), right, mistakes=found)
+        message_of("dX", dA * new_keep / (1 - p), right, mistakes=found)
     )
+
+
+# --- failure and the diagnosis as data -----------------------------------------------------
+
+
+def test_failure_puts_the_diagnosis_on_its_own_line_and_keeps_it():
+    named = failure("h is wrong.", "h has the wrong sign everywhere")
+    assert str(named) == "h is wrong.\n  Diagnosis: h has the wrong sign everywhere."
+    assert named.diagnosis == "h has the wrong sign everywhere"
+    plain = failure("h is wrong.", None)
+    assert str(plain) == "h is wrong." and plain.diagnosis is None
+    assert named.at("[h, case 1 of 1]").diagnosis == named.diagnosis
+
+
+def test_compare_carries_its_diagnosis_as_data(rng):
+    dX = rng.standard_normal((4, 3))
+    with pytest.raises(CheckFailed) as caught:
+        compare("dX", -dX, dX)
+    assert caught.value.diagnosis == "dX has the wrong sign everywhere: check the sign of each term"
+    assert str(caught.value).endswith(f"\n  Diagnosis: {caught.value.diagnosis}.")
+
+
+# --- the kit: the shapes of result an exercise demands -------------------------------------
+
+
+def kit_message(guard, *args, **options) -> str:
+    with pytest.raises(CheckFailed) as caught:
+        guard(*args, **options)
+    assert caught.value.diagnosis is None  # a wrong shape of result is not a known mistake
+    return str(caught.value)
+
+
+def test_expect_tuple_accepts_a_tuple_or_a_list_of_the_right_length():
+    names = ("dX", "dW", "db")
+    assert expect_tuple("dense_backward", (1, 2, 3), names) == (1, 2, 3)
+    assert expect_tuple("dense_backward", [1, None, 3], names) == (1, None, 3)
+
+
+@pytest.mark.parametrize(
+    ("outputs", "got"),
+    [
+        (0.5, "a float"),
+        (np.zeros((2, 3)), "an array of shape (2, 3)"),
+        ((1, 2), "a tuple of 2 values"),
+        ([1], "a list of 1 value"),
+        (None, "None"),
+        ({"dX": 1}, "a dict"),
+        (7, "an int"),
+    ],
+)
+def test_expect_tuple_says_what_came_back(outputs, got):
+    assert kit_message(expect_tuple, "dense_backward", outputs, ("dX", "dW", "db")) == (
+        f"dense_backward should return 3 values, `return dX, dW, db`; got {got}."
+    )
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        0.25,
+        1,
+        np.float64(0.25),
+        np.float32(0.25),
+        np.int64(1),
+        np.array(0.25),
+        np.array([0.25]),
+        np.array([[0.25]]),
+        np.array([True]),
+    ],
+)
+def test_expect_scalar_accepts_any_one_number(value):
+    number = expect_scalar("J", value)
+    assert type(number) is float and number in (0.25, 1.0)
+
+
+def test_expect_scalar_keeps_nan_and_inf_for_compare_to_report():
+    assert np.isnan(expect_scalar("J", np.array([np.nan])))
+    assert expect_scalar("J", -np.inf) == -np.inf
+    assert expect_scalar("J", 10**400) == np.inf
+
+
+@pytest.mark.parametrize(
+    ("value", "got"),
+    [
+        (np.zeros(3), "an array of shape (3,)"),
+        (np.zeros((2, 2)), "an array of shape (2, 2)"),
+        (np.zeros(0), "an array of shape (0,)"),
+        ([0.25], "a list of 1 value"),
+        ((0.25, 0.5), "a tuple of 2 values"),
+        ("0.25", "a str"),
+    ],
+)
+def test_expect_scalar_rejects_anything_else(value, got):
+    assert kit_message(expect_scalar, "J", value) == f"J should be one number; got {got}."
+
+
+def test_expect_scalar_asks_about_return_only_for_none():
+    assert kit_message(expect_scalar, "J", None) == "J is None: did you forget to `return` it?"
+    assert "forget" not in kit_message(expect_scalar, "J", np.array([None]))
+
+
+KEYS = ("W1", "b1", "W2", "b2")
+WANTED = "mlp_backward should return a dict with the keys 'W1', 'b1', 'W2', 'b2'"
+
+
+def test_expect_dict_accepts_a_dict_with_every_key_and_more():
+    grads = {"W1": 1, "b1": 2, "W2": 3, "b2": 4, "extra": None}
+    assert expect_dict("mlp_backward", grads, KEYS) is grads
+
+
+def test_expect_dict_names_what_is_wrong():
+    assert kit_message(expect_dict, "mlp_backward", [1, 2], KEYS) == (
+        f"{WANTED}; got a list of 2 values."
+    )
+    assert kit_message(expect_dict, "mlp_backward", {"W1": 1, "W2": 3}, KEYS) == (
+        f"{WANTED}; the keys 'b1', 'b2' are missing."
+    )
+    assert kit_message(expect_dict, "mlp_backward", {"W1": 1, "b1": 2, "W2": 3}, KEYS) == (
+        f"{WANTED}; the key 'b2' is missing."
+    )
+
+
+def test_expect_dict_reports_a_value_of_none_as_such_not_as_a_missing_return():
+    grads = {"W1": None, "b1": 2, "W2": 3, "b2": 4}
+    assert kit_message(expect_dict, "mlp_backward", grads, KEYS) == (
+        f"{WANTED}; the value for key 'W1' is None."
+    )
+    grads["b2"] = None
+    assert kit_message(expect_dict, "mlp_backward", grads, KEYS) == (
+        f"{WANTED}; the values for keys 'W1', 'b2' are None."
+    )
+
+
+def test_expect_dict_names_the_returned_value_that_should_be_the_dict():
+    assert kit_message(expect_dict, "l2_regularisation", None, ("W1",), item="grads") == (
+        "l2_regularisation should return grads as a dict with the keys 'W1'; got None."
+    )
+
+
+@pytest.mark.parametrize("module", sorted(EXERCISES.glob("l*.py")), ids=lambda path: path.stem)
+def test_exercise_modules_use_the_kit_not_hand_written_guards(module):
+    """Shapes of result go through grader.kit, and diagnoses through grader.checks.failure."""
+    source = module.read_text(encoding="utf-8")
+    assert "isinstance(outputs, (tuple, list))" not in source
+    assert "isinstance(outputs, (list, tuple))" not in source
+    assert "Diagnosis:" not in source
+    assert "np.ndim(" not in source  # a scalar guard: use expect_scalar

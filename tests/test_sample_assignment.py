@@ -21,7 +21,7 @@ import pytest
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 
-from grader.release import course_config
+from grader.tool.course import course_config
 
 ANSWERS = {
     "correct": {

@@ -74,3 +74,37 @@ def test_every_dependency_is_pinned():
         ]
         loose = [line for line in lines if not re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.+]+", line)]
         assert lines and loose == [], f"{name}: not pinned with ==: {loose}"
+
+
+def test_make_clean_leaves_the_grades_alone():
+    clean = subprocess.run(["make", "-n", "clean"], cwd=REPO, capture_output=True, text=True)
+    assert clean.returncode == 0 and ".venv" in clean.stdout
+    assert "grading" not in clean.stdout
+    unconfirmed = subprocess.run(
+        ["make", "delete-grading"], cwd=REPO, capture_output=True, text=True
+    )
+    assert unconfirmed.returncode != 0
+    assert "make delete-grading CONFIRM=yes" in unconfirmed.stdout
+    confirmed = subprocess.run(
+        ["make", "-n", "delete-grading", "CONFIRM=yes"], cwd=REPO, capture_output=True, text=True
+    )
+    assert "rm -rf grading" in confirmed.stdout
+
+
+def test_nbgrader_works_on_a_fresh_clone(tmp_path):
+    """nbgrader's own commands, run in a course that has no grading/ folder yet."""
+    for name in ("nbgrader_config.py", "solutions/01_perceptron/01_perceptron.ipynb"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes((REPO / name).read_bytes())
+    scripts = Path(os.environ.get("VIRTUAL_ENV", REPO / ".venv")) / "bin"
+    env = {**os.environ, "PATH": f"{scripts}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run(
+        [str(scripts / "nbgrader"), "generate_assignment", "01_perceptron", "--force"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert (tmp_path / "lessons" / "01_perceptron" / "01_perceptron.ipynb").is_file()
+    assert (tmp_path / "grading" / "gradebook.db").is_file()

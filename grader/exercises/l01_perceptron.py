@@ -11,6 +11,7 @@ import numpy as np
 
 from grader.checks import CheckFailed, compare
 from grader.exercise import Case, Exercise, register
+from grader.kit import expect_tuple
 from nnlib import perceptron
 
 AND_X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -73,9 +74,6 @@ class ThresholdUnit(Exercise):
                 found.append(Case({"w": w, "X": X}, label=f"{m} examples, {n} inputs"))
         return found
 
-    def call(self, fn, inputs):
-        return fn(inputs["w"], inputs["X"])
-
     @staticmethod
     def mistakes(w: np.ndarray, X: np.ndarray) -> dict[str, np.ndarray]:
         """{diagnosis: what that slip returns} for weights w (n + 1,) and inputs X (m, n)."""
@@ -96,7 +94,7 @@ class ThresholdUnit(Exercise):
         }
 
     def judge(self, case, outputs):
-        w, X = case.inputs["w"], case.inputs["X"]
+        w, X = case.inputs.values()
         compare(
             "h",
             outputs,
@@ -146,10 +144,10 @@ class PerceptronUpdate(Exercise):
 
     def call(self, fn, inputs):
         # The argument is returned too, so that judge can see whether fn changed it in place.
-        return fn(inputs["w"], inputs["x"], inputs["y"], inputs["lr"]), inputs["w"]
+        return super().call(fn, inputs), inputs["w"]
 
     def judge(self, case, outputs):
-        w, x, y, lr = (case.inputs[k] for k in ("w", "x", "y", "lr"))
+        w, x, y, lr = case.inputs.values()
         new_w, w_after_call = outputs
         x1 = np.append(x, 1.0)
         z = w @ x1
@@ -228,19 +226,9 @@ class TrainPerceptron(Exercise):
             label=f"{len(X)} separable points in {n}-D",
         )
 
-    def call(self, fn, inputs):
-        return fn(inputs["X"], inputs["y"], inputs["lr"], inputs["max_epochs"])
-
     def judge(self, case, outputs):
-        if not isinstance(outputs, (tuple, list)) or len(outputs) != 2:
-            raise CheckFailed(
-                "train_perceptron should return two things, `return w, mistakes`; got "
-                f"{type(outputs).__name__}"
-                + (f" of length {len(outputs)}" if isinstance(outputs, (tuple, list)) else "")
-                + "."
-            )
-        w, mistakes = outputs
-        X, y, lr, max_epochs = (case.inputs[k] for k in ("X", "y", "lr", "max_epochs"))
+        w, mistakes = expect_tuple("train_perceptron", outputs, ("w", "mistakes"))
+        X, y, lr, max_epochs = case.inputs.values()
         expected = perceptron.train_perceptron(X, y, lr=lr, max_epochs=max_epochs)
         counts = np.asarray(expected.mistakes, dtype=np.float64)
         padded = np.concatenate([counts, np.zeros(max_epochs - len(counts))])
@@ -269,5 +257,6 @@ class TrainPerceptron(Exercise):
         except CheckFailed as failure:
             raise CheckFailed(
                 f"{failure}\n  The mistakes per epoch are right, so the rule corrected the right "
-                "examples: check that w starts at np.zeros(n + 1) and that every update uses lr."
+                "examples: check that w starts at np.zeros(n + 1) and that every update uses lr.",
+                failure.diagnosis,
             ) from None

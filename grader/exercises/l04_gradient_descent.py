@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from grader import mistakes
-from grader.checks import CheckFailed, compare
+from grader.checks import check_gradient, compare
 from grader.exercise import Case, Exercise, register
+from grader.kit import expect_tuple
 from nnlib import activations, gradcheck
 from nnlib.descent import gradient_descent_path
 
@@ -35,16 +36,16 @@ class SigmoidDerivative(Exercise):
             for _ in range(self.hidden_trials)
         ]
 
-    def call(self, fn, inputs):
-        return fn(inputs["z"])
-
     def judge(self, case, outputs):
         z = case.inputs["z"]
         s = activations.sigmoid(z)
-        compare(
+        check_gradient(
             "sigmoid'(z)",
             outputs,
-            activations.sigmoid_derivative(z),
+            activations.sigmoid,
+            z,
+            np.ones_like(z),
+            expected=activations.sigmoid_derivative(z),
             mistakes=mistakes.sigmoid_derivative("sigmoid'(z)", z)
             | {
                 "this is sigmoid(z) itself, not its slope": s,
@@ -54,7 +55,10 @@ class SigmoidDerivative(Exercise):
 
 
 def _neuron_cost(a_prev, w, b, y):
-    """Seed 001's cost of one sigmoid neuron on one example: C = (sigmoid(w . a_prev + b) - y)^2."""
+    """The lesson's cost of one sigmoid neuron on one example: (sigmoid(w . a_prev + b) - y)^2.
+
+    a_prev, w: (n,); b, y: numbers. Returns a float.
+    """
     return float((activations.sigmoid(w @ a_prev + b) - y) ** 2)
 
 
@@ -90,28 +94,16 @@ class NeuronGradient(Exercise):
             )
         return cases
 
-    def call(self, fn, inputs):
-        return fn(inputs["a_prev"], inputs["w"], inputs["b"], inputs["y"])
-
     def judge(self, case, outputs):
-        a_prev, w, b, y = (case.inputs[key] for key in ("a_prev", "w", "b", "y"))
-        if not isinstance(outputs, (tuple, list)) or len(outputs) != 2:
-            raise CheckFailed(
-                "neuron_gradient should return two values, `return dC_dw, dC_db`; "
-                f"got {type(outputs).__name__}."
-            )
-        dC_dw, dC_db = outputs
+        a_prev, w, b, y = case.inputs.values()
+        dC_dw, dC_db = expect_tuple("neuron_gradient", outputs, ("dC_dw", "dC_db"))
         z = w @ a_prev + b
         a = activations.sigmoid(z)
         slope = activations.sigmoid_derivative(z)
         delta = slope * 2 * (a - y)  # dC/dz, shared by both routes
-        numeric_w = gradcheck.numerical_gradient(lambda v: _neuron_cost(a_prev, v, b, y), w)
-        numeric_b = gradcheck.numerical_gradient(
-            lambda v: _neuron_cost(a_prev, w, float(v[0]), y), np.array([b])
-        )[0]
-        for name, actual, numeric, exact, local in (
-            ("dC_dw", dC_dw, numeric_w, delta * a_prev, a_prev),
-            ("dC_db", dC_db, numeric_b, delta, 1.0),
+        for name, actual, cost, at, exact, local in (
+            ("dC_dw", dC_dw, lambda v: _neuron_cost(a_prev, v, b, y), w, delta * a_prev, a_prev),
+            ("dC_db", dC_db, lambda v: _neuron_cost(a_prev, w, float(v), y), b, delta, 1.0),
         ):
             known = {
                 "half of the right value: the cost here is (a - y)^2, whose slope is 2(a - y), "
@@ -124,10 +116,9 @@ class NeuronGradient(Exercise):
                     delta * a_prev if name == "dC_db" else None
                 ),
             }
-            # Against the chain rule to full precision, then against central differences of
-            # the cost itself, so that the verdict never rests on the reference alone.
-            compare(name, actual, exact, mistakes=known)
-            compare(f"{name} (vs central differences)", actual, numeric, rtol=1e-5)
+            # Against the chain rule to full precision; a wrong answer's message also quotes
+            # central differences of the cost itself, so that it never rests on the formula alone.
+            check_gradient(name, actual, cost, at, 1.0, expected=exact, mistakes=known)
 
 
 def _quadratic_gradient(A, center):

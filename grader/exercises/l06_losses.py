@@ -1,6 +1,7 @@
 """Exercises of lesson 06, choosing the loss: a stable softmax, the binary and categorical
 cross-entropies, the fused softmax + cross-entropy and sigmoid + binary cross-entropy
-gradients, and choosing the output activation and loss from the targets.
+gradients. (Choosing the output activation and loss from the targets is in
+l06_output_and_loss.)
 
 The visible cases include the inputs that break the textbook formulas (logits in the hundreds,
 probabilities of exactly 0 and 1), so that an overflow or a log(0) is caught and named at once.
@@ -11,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from grader import mistakes as known
-from grader.checks import CheckFailed, compare
+from grader.checks import check_gradient, compare
 from grader.exercise import Case, Exercise, register
+from grader.kit import expect_scalar, expect_tuple
 from nnlib.activations import sigmoid, softmax
 from nnlib.losses import (
     EPS,
@@ -22,7 +24,8 @@ from nnlib.losses import (
     softmax_cross_entropy,
 )
 
-SOFTMAX_EXAMPLE = np.array([7.0, 5.0, 2.0, -1.0, 3.0])  # seed 004's worked example
+SOFTMAX_EXAMPLE = np.array([7.0, 5.0, 2.0, -1.0, 3.0])  # the lesson's worked example
+EXAMPLE_LABEL = "the lesson's z = [7, 5, 2, -1, 3]"
 
 OVERFLOW = "exp() overflowed"
 LOG_ZERO = "log(0)"
@@ -33,25 +36,6 @@ def naive(formula):
     variants are meant to produce inf and nan, as a student's would)."""
     with np.errstate(all="ignore"):
         return formula()
-
-
-def as_scalar(name, value):
-    """The student's cost as a float, or a CheckFailed saying it should be one number."""
-    __tracebackhide__ = True
-    if np.ndim(value) != 0 and np.size(value) != 1:
-        raise CheckFailed(
-            f"{name} should be one number (the cost averaged over the batch), "
-            f"got an array of shape {np.shape(value)}."
-        )
-    return value
-
-
-def pair(name, outputs):
-    """The student's (J, dZ), or a CheckFailed saying what came back instead."""
-    __tracebackhide__ = True
-    if not isinstance(outputs, (tuple, list)) or len(outputs) != 2:
-        raise CheckFailed(f"{name} should return a tuple (J, dZ), got {type(outputs).__name__}.")
-    return outputs
 
 
 def random_one_hot(rng, m, k):
@@ -69,16 +53,13 @@ class StableSoftmax(Exercise):
     def cases(self, rng, hidden):
         if not hidden:
             Z = np.stack([SOFTMAX_EXAMPLE, SOFTMAX_EXAMPLE + 993.0])
-            return [Case({"Z": Z}, label="seed 004's z, and the same z shifted by 993")]
+            return [Case({"Z": Z}, label=f"{EXAMPLE_LABEL}, and the same z shifted by 993")]
         cases = []
         for _ in range(self.hidden_trials):
             m, k = (int(n) for n in rng.integers(2, 8, size=2))
             offsets = rng.choice([-900.0, -50.0, 0.0, 50.0, 900.0], size=(m, 1))
             cases.append(Case({"Z": rng.normal(0, 3, (m, k)) + offsets}, label=f"shape ({m}, {k})"))
         return cases
-
-    def call(self, fn, inputs):
-        return fn(inputs["Z"])
 
     def judge(self, case, outputs):
         Z = case.inputs["Z"]
@@ -129,11 +110,8 @@ class BinaryCrossEntropy(Exercise):
             cases.append(Case({"A": A, "Y": Y}, label=f"m={m}, k={k}"))
         return cases
 
-    def call(self, fn, inputs):
-        return fn(inputs["A"], inputs["Y"])
-
     def judge(self, case, outputs):
-        A, Y = case.inputs["A"], case.inputs["Y"]
+        A, Y = case.inputs.values()
         m, k = A.shape
         expected = binary_cross_entropy(A, Y)[0]
         mistakes = {
@@ -147,7 +125,7 @@ class BinaryCrossEntropy(Exercise):
             "that are 0": -np.sum(Y * np.log(np.clip(A, EPS, 1 - EPS))) / m,
         }
         mistakes |= known.batch_scale("J", expected, m)
-        compare("J", as_scalar("J", outputs), expected, mistakes=mistakes)
+        compare("J", expect_scalar("J", outputs), expected, mistakes=mistakes)
 
 
 @register
@@ -171,11 +149,8 @@ class CategoricalCrossEntropy(Exercise):
             cases.append(Case({"A": A, "Y": Y}, label=f"m={m}, k={k}"))
         return cases
 
-    def call(self, fn, inputs):
-        return fn(inputs["A"], inputs["Y"])
-
     def judge(self, case, outputs):
-        A, Y = case.inputs["A"], case.inputs["Y"]
+        A, Y = case.inputs.values()
         m, k = A.shape
         expected = categorical_cross_entropy(A, Y)[0]
         mistakes = {
@@ -189,7 +164,7 @@ class CategoricalCrossEntropy(Exercise):
             "so only −Σ y·log(a) (the true class) counts": binary_cross_entropy(A, Y)[0],
         }
         mistakes |= known.batch_scale("J", expected, m)
-        compare("J", as_scalar("J", outputs), expected, mistakes=mistakes)
+        compare("J", expect_scalar("J", outputs), expected, mistakes=mistakes)
 
 
 @register
@@ -203,7 +178,7 @@ class SoftmaxCrossEntropy(Exercise):
         if not hidden:
             Z = np.array([SOFTMAX_EXAMPLE, [1.0, 2.0, 0.0, -1.0, 0.5], [0.0, 800.0, 0.0, 1.0, 2.0]])
             Y = np.eye(5)[[0, 2, 0]]
-            return [Case({"Z": Z, "Y": Y}, label="seed 004's z, and a row with a logit of 800")]
+            return [Case({"Z": Z, "Y": Y}, label=f"{EXAMPLE_LABEL}, and a row with a logit of 800")]
         cases = []
         for _ in range(self.hidden_trials):
             m, k = int(rng.integers(2, 9)), int(rng.integers(2, 6))
@@ -212,17 +187,14 @@ class SoftmaxCrossEntropy(Exercise):
             cases.append(Case({"Z": Z, "Y": random_one_hot(rng, m, k)}, label=f"m={m}, k={k}"))
         return cases
 
-    def call(self, fn, inputs):
-        return fn(inputs["Z"], inputs["Y"])
-
     def judge(self, case, outputs):
-        J, dZ = pair("softmax_cross_entropy", outputs)
-        Z, Y = case.inputs["Z"], case.inputs["Y"]
+        J, dZ = expect_tuple("softmax_cross_entropy", outputs, ("J", "dZ"))
+        Z, Y = case.inputs.values()
         m, k = Z.shape
         expected_J, expected_dZ = softmax_cross_entropy(Z, Y)
         compare(
             "J",
-            as_scalar("J", J),
+            expect_scalar("J", J),
             expected_J,
             mistakes={
                 "J is not finite: log(softmax(z)) breaks when exp() overflows or a "
@@ -235,10 +207,13 @@ class SoftmaxCrossEntropy(Exercise):
             }
             | known.batch_scale("J", expected_J, m),
         )
-        compare(
+        check_gradient(
             "dZ",
             dZ,
-            expected_dZ,
+            lambda z: softmax_cross_entropy(z, Y)[0],
+            Z,
+            1.0,
+            expected=expected_dZ,
             mistakes={
                 "Y was subtracted from the logits Z, not from the probabilities A = softmax(Z)": (
                     Z - Y
@@ -271,18 +246,15 @@ class SigmoidBinaryCrossEntropy(Exercise):
             cases.append(Case({"Z": Z, "Y": Y}, label=f"m={m}, k={k}"))
         return cases
 
-    def call(self, fn, inputs):
-        return fn(inputs["Z"], inputs["Y"])
-
     def judge(self, case, outputs):
-        J, dZ = pair("sigmoid_bce", outputs)
-        Z, Y = case.inputs["Z"], case.inputs["Y"]
+        J, dZ = expect_tuple("sigmoid_bce", outputs, ("J", "dZ"))
+        Z, Y = case.inputs.values()
         m, k = Z.shape
         A = sigmoid(Z)
         expected_J, expected_dZ = sigmoid_binary_cross_entropy(Z, Y)
         compare(
             "J",
-            as_scalar("J", J),
+            expect_scalar("J", J),
             expected_J,
             mistakes={
                 f"{LOG_ZERO}: σ(z) rounds to exactly 0 or 1 for large |z|. Write the loss "
@@ -294,10 +266,13 @@ class SigmoidBinaryCrossEntropy(Exercise):
             }
             | known.batch_scale("J", expected_J, m),
         )
-        compare(
+        check_gradient(
             "dZ",
             dZ,
-            expected_dZ,
+            lambda z: sigmoid_binary_cross_entropy(z, Y)[0],
+            Z,
+            1.0,
+            expected=expected_dZ,
             mistakes={
                 "dZ has an extra factor σ'(Z) = a(1 − a): with the cross-entropy it cancels, "
                 "leaving dZ = (a − y) / m": expected_dZ * A * (1 - A),
@@ -308,74 +283,3 @@ class SigmoidBinaryCrossEntropy(Exercise):
             }
             | known.batch_scale("dZ", expected_dZ, m),
         )
-
-
-TASKS = {
-    "regression": ("identity", "mse"),
-    "binary": ("sigmoid", "binary_cross_entropy"),
-    "multi-class": ("softmax", "categorical_cross_entropy"),
-    "multi-label": ("sigmoid", "binary_cross_entropy"),
-}
-
-WHY = {
-    "regression": "Y holds real numbers, not only 0s and 1s: a regression, so an unbounded "
-    "identity output and the squared error",
-    "binary": "Y is one column of 0s and 1s: a binary problem, so one sigmoid output (a "
-    "probability) and the binary cross-entropy",
-    "multi-class": "each row of Y is one-hot (exactly one 1): the classes exclude each other, "
-    "so softmax outputs (they sum to 1) and the categorical cross-entropy",
-    "multi-label": "rows of Y can hold several 1s (or none): the labels are independent, so "
-    "one sigmoid per output and the binary cross-entropy; softmax would force them to compete",
-}
-
-
-def random_targets(rng, task):
-    """Targets Y of shape (m, k) typical of ``task``, a key of TASKS."""
-    m = int(rng.integers(4, 10))
-    if task == "regression":
-        return rng.normal(0, 10, (m, int(rng.integers(1, 4))))
-    if task == "binary":
-        Y = np.zeros((m, 1))
-        Y[rng.permutation(m)[: m // 2]] = 1.0
-        return Y
-    k = int(rng.integers(2, 6))
-    if task == "multi-class":
-        return random_one_hot(rng, m, k)
-    Y = (rng.random((m, k)) < 0.5).astype(np.float64)
-    Y[0] = 1.0  # at least one row with several labels, so that it cannot read as one-hot
-    return Y
-
-
-@register
-class ChooseOutputAndLoss(Exercise):
-    """choose_output_and_loss(Y) -> (activation name, loss name), read from the targets."""
-
-    name = "choose_output_and_loss"
-
-    def cases(self, rng, hidden):
-        if not hidden:
-            examples = {
-                "regression": np.array([[182.0], [165.5], [171.2], [158.0]]),
-                "binary": np.array([[1.0], [0.0], [0.0], [1.0]]),
-                "multi-class": np.eye(3)[[0, 2, 1, 2]],
-                "multi-label": np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 0.0], [1.0, 1.0, 0.0]]),
-            }
-            return [Case({"Y": Y}, {"task": task}, label=task) for task, Y in examples.items()]
-        return [
-            Case({"Y": random_targets(rng, task)}, {"task": task}, label=task)
-            for task in rng.permutation(list(TASKS))
-        ]
-
-    def call(self, fn, inputs):
-        answer = fn(inputs["Y"])
-        return tuple(answer) if isinstance(answer, (tuple, list)) else answer
-
-    def judge(self, case, outputs):
-        task = case.secret["task"]
-        expected = TASKS[task]
-        if outputs != expected:
-            raise CheckFailed(
-                f"choose_output_and_loss returned {outputs!r} for targets Y =\n"
-                f"{np.array2string(case.inputs['Y'], precision=1)}\n"
-                f"  expected {expected!r}: {WHY[task]}."
-            )

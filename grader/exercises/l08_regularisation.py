@@ -1,6 +1,6 @@
 """Lesson 08, regularisation: the L1 and L2 penalties with their gradients, and early stopping.
 
-The course's convention (COURSE.md): L2 adds λ Σ w² to the cost, with gradient 2λw; L1 adds
+The course's convention: L2 adds λ Σ w² to the cost, with gradient 2λw; L1 adds
 λ Σ |w|, with gradient λ·sign(w) and sign(0) = 0. Only weights are penalised, never biases.
 In these exercises the parameters are a dict: names that start with "W" are weight matrices,
 names that start with "b" are bias vectors.
@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from grader import mistakes
-from grader.checks import CheckFailed, compare
+from grader.checks import check_gradient, compare
 from grader.exercise import Case, Exercise, register
+from grader.kit import expect_dict, expect_scalar, expect_tuple
 from nnlib.regularizers import l1_gradient, l1_penalty, l2_gradient, l2_penalty
 from nnlib.training import early_stopping_point
 
@@ -54,50 +55,36 @@ def _penalty_cases(rng: np.random.Generator, hidden: bool) -> list[Case]:
     return cases
 
 
-def _call_penalty(fn, inputs):
-    return fn(inputs["params"], inputs["lam"])
-
-
 def _unpack(name: str, outputs, params: dict) -> tuple[float, dict]:
-    """Check the (penalty, grads) structure and return it, or say what shape was expected."""
+    """The student's (penalty, grads): a number and a dict with a gradient for every key of
+    params. Raises CheckFailed saying what was returned instead."""
     __tracebackhide__ = True
-    if not isinstance(outputs, (tuple, list)) or len(outputs) != 2:
-        raise CheckFailed(
-            f"{name} should return a pair (penalty, grads), got {type(outputs).__name__}."
-        )
-    penalty, grads = outputs
-    if not np.ndim(penalty) == 0:
-        raise CheckFailed(
-            f"{name}: the penalty should be one number, got an array of shape {np.shape(penalty)}."
-            " Sum over every weight of every layer."
-        )
-    if not isinstance(grads, dict):
-        raise CheckFailed(
-            f"{name}: grads should be a dict with the same names as params "
-            f"({', '.join(params)}), got {type(grads).__name__}."
-        )
-    missing = [key for key in params if key not in grads]
-    if missing:
-        raise CheckFailed(
-            f"{name}: grads has no entry for {', '.join(missing)}. Give every parameter a "
-            "gradient, zeros for the biases."
-        )
-    return penalty, grads
+    penalty, grads = expect_tuple(name, outputs, ("penalty", "grads"))
+    penalty = expect_scalar("penalty", penalty)
+    return penalty, expect_dict(name, grads, params, item="grads")
 
 
-def _judge_grads(grads: dict, params: dict, expected_fn, weight_mistakes, bias_mistakes) -> None:
-    """Compare each gradient; the biases' gradients must be zeros.
+def _judge_grads(grads: dict, params: dict, penalty, gradient, weight_mistakes, bias_mistakes):
+    """Check each gradient; the biases' gradients must be zeros.
 
-    expected_fn(W): the penalty's gradient for a weight matrix W.
+    penalty(weights) -> float: nnlib's penalty of a list of weight matrices, λ fixed.
+    gradient(W): nnlib's gradient of the penalty for a weight matrix W.
     weight_mistakes(name, W), bias_mistakes(name, b): {diagnosis: result} for compare.
     """
     __tracebackhide__ = True
     for key, value in params.items():
         name = f"grads[{key!r}]"
         if _is_weight(key):
-            compare(name, grads[key], expected_fn(value), mistakes=weight_mistakes(name, value))
+            expected, known = gradient(value), weight_mistakes(name, value)
         else:
-            compare(name, grads[key], np.zeros_like(value), mistakes=bias_mistakes(name, value))
+            expected, known = np.zeros_like(value), bias_mistakes(name, value)
+
+        def total(v, key=key):
+            """The penalty of all the parameters as a function of params[key] alone."""
+            given = {**params, key: v}
+            return penalty([W for k, W in given.items() if _is_weight(k)])
+
+        check_gradient(name, grads[key], total, value, 1.0, expected=expected, mistakes=known)
 
 
 @register
@@ -110,11 +97,8 @@ class L2Regularisation(Exercise):
     def cases(self, rng, hidden):
         return _penalty_cases(rng, hidden)
 
-    def call(self, fn, inputs):
-        return _call_penalty(fn, inputs)
-
     def judge(self, case, outputs):
-        params, lam = case.inputs["params"], case.inputs["lam"]
+        params, lam = case.inputs.values()
         penalty, grads = _unpack(self.name, outputs, params)
         weights = [value for key, value in params.items() if _is_weight(key)]
         squares = sum(float(np.sum(W**2)) for W in weights)
@@ -139,6 +123,7 @@ class L2Regularisation(Exercise):
         _judge_grads(
             grads,
             params,
+            lambda weights: l2_penalty(weights, lam),
             lambda W: l2_gradient(W, lam),
             lambda name, W: {
                 **mistakes.l2_gradient(name, np.zeros_like(W), W, lam),
@@ -159,11 +144,8 @@ class L1Regularisation(Exercise):
     def cases(self, rng, hidden):
         return _penalty_cases(rng, hidden)
 
-    def call(self, fn, inputs):
-        return _call_penalty(fn, inputs)
-
     def judge(self, case, outputs):
-        params, lam = case.inputs["params"], case.inputs["lam"]
+        params, lam = case.inputs.values()
         penalty, grads = _unpack(self.name, outputs, params)
         weights = [value for key, value in params.items() if _is_weight(key)]
         compare(
@@ -186,6 +168,7 @@ class L1Regularisation(Exercise):
         _judge_grads(
             grads,
             params,
+            lambda weights: l1_penalty(weights, lam),
             lambda W: l1_gradient(W, lam),
             lambda name, W: {
                 "w/|w| is 0/0 where w = 0; use np.sign, whose sign(0) is 0": np.where(
@@ -263,24 +246,17 @@ class EarlyStopping(Exercise):
             )
         return cases
 
-    def call(self, fn, inputs):
-        return fn(inputs["train_loss"], inputs["val_loss"], inputs["patience"])
-
     def judge(self, case, outputs):
         __tracebackhide__ = True
-        train, val, patience = (case.inputs[key] for key in ("train_loss", "val_loss", "patience"))
-        if not isinstance(outputs, (tuple, list)) or len(outputs) != 2:
-            raise CheckFailed(
-                f"{self.name} should return a pair (best_epoch, stop_epoch), "
-                f"got {type(outputs).__name__}."
-            )
+        train, val, patience = case.inputs.values()
+        best_epoch, stop_epoch = expect_tuple(self.name, outputs, ("best_epoch", "stop_epoch"))
         best, stop = early_stopping_point(val, patience)
         on_train = early_stopping_point(train, patience)
         ties = stop_point_counting_ties(val, patience)
         watched_train = "you watched the training loss; early stopping watches the validation loss"
         compare(
             "best_epoch",
-            outputs[0],
+            best_epoch,
             best,
             mistakes={
                 "this is the lowest loss of the whole curve; early stopping cannot see the "
@@ -293,7 +269,7 @@ class EarlyStopping(Exercise):
         )
         compare(
             "stop_epoch",
-            outputs[1],
+            stop_epoch,
             stop,
             mistakes={
                 watched_train: on_train[1],

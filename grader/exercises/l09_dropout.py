@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from grader import mistakes
-from grader.checks import CheckFailed, compare
+from grader.checks import check_gradient, compare
 from grader.exercise import Case, Exercise, register
+from grader.kit import expect_tuple
 from nnlib.dropout import dropout_backward, dropout_forward
 
 _VISIBLE_X = np.array(
@@ -24,26 +25,6 @@ _VISIBLE_X = np.array(
         [0.5, 1.0, -0.5, 2.0, -4.0],
     ]
 )
-
-
-def unpack_pair(outputs, names: tuple[str, str], function: str):
-    """Split a returned ``(first, second)`` pair, or say what was returned instead.
-
-    outputs:  what the student's function returned.
-    names:    the two names the docstring gives them, e.g. ("A", "keep").
-    function: the function's name, for the message.
-    Returns the two items.
-    """
-    __tracebackhide__ = True
-    if not isinstance(outputs, (tuple, list)) or len(outputs) != 2:
-        got = f"a {type(outputs).__name__}"
-        if isinstance(outputs, (tuple, list)):
-            got += f" of length {len(outputs)}"
-        raise CheckFailed(
-            f"{function} should return the pair ({names[0]}, {names[1]}), got {got}. "
-            f"End it with `return {names[0]}, {names[1]}`."
-        )
-    return outputs[0], outputs[1]
 
 
 def inverted_dropout_of(A, X, p: float):
@@ -101,7 +82,7 @@ class DropoutForward(Exercise):
     def judge(self, case, outputs):
         __tracebackhide__ = True
         X, p, seed = case.inputs["X"], case.inputs["p"], case.inputs["seed"]
-        A, keep = unpack_pair(outputs, ("A", "keep"), self.name)
+        A, keep = expect_tuple(self.name, outputs, ("A", "keep"))
         expected_A, expected_keep = dropout_forward(X, p, np.random.default_rng(seed))
         if not case.inputs["training"]:
             compare(
@@ -168,12 +149,9 @@ class DropoutBackward(Exercise):
             cases.append(Case({"dA": rng.normal(size=shape), "keep": keep, "p": float(p)}))
         return cases
 
-    def call(self, fn, inputs):
-        return fn(inputs["dA"], inputs["keep"], inputs["p"])
-
     def judge(self, case, outputs):
         __tracebackhide__ = True
-        dA, keep, p = case.inputs["dA"], case.inputs["keep"], case.inputs["p"]
+        dA, keep, p = case.inputs.values()
         specific = {
             "keep and drop are swapped: the gradient flows through the units where keep is True": dA
             * ~keep
@@ -186,9 +164,12 @@ class DropoutBackward(Exercise):
             "dX equals dA: the gradient must pass through the same mask and scale as the "
             "forward pass": dA,
         }
-        compare(
+        check_gradient(
             "dX",
             outputs,
-            dropout_backward(dA, keep, p),
+            lambda X: X * keep / (1 - p),  # the forward pass with this mask
+            np.zeros_like(dA),  # it is linear in X, so any X will do
+            dA,
+            expected=dropout_backward(dA, keep, p),
             mistakes=specific | mistakes.dropout_backward("dX", dA, keep, p),
         )

@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from grader.checks import CheckFailed, compare
+from grader.checks import CheckFailed, compare, failure
 from grader.exercise import Case, Exercise, register
 from nnlib.data import load_digits, one_hot, train_val_test_split
 from nnlib.metrics import accuracy
@@ -44,12 +44,9 @@ class OneHot(Exercise):
             cases.append(Case({"y": rng.integers(0, high, size=m), "num_classes": num_classes}))
         return cases
 
-    def call(self, fn, inputs):
-        return fn(inputs["y"], inputs["num_classes"])
-
     def judge(self, case, outputs):
         __tracebackhide__ = True
-        y, num_classes = case.inputs["y"], case.inputs["num_classes"]
+        y, num_classes = case.inputs.values()
         columns_from_labels = int(y.max()) + 1
         compare(
             "Y",
@@ -96,12 +93,9 @@ class Accuracy(Exercise):
             cases.append(Case({"y": rng.integers(0, k, size=m), "P": rng.random((m, k))}))
         return cases
 
-    def call(self, fn, inputs):
-        return fn(inputs["y"], inputs["P"])
-
     def judge(self, case, outputs):
         __tracebackhide__ = True
-        P, y = case.inputs["P"], case.inputs["y"]
+        y, P = case.inputs.values()
         expected = accuracy(y, P)
         correct = float(np.sum(np.argmax(P, axis=1) == y))
         compare(
@@ -206,16 +200,14 @@ class TrainDigitNetwork(Exercise):
             f"{100 * REQUIRED_ACCURACY:.0f} %."
         )
         if len(np.unique(predictions)) == 1:
-            message += (
-                f"\n  Diagnosis: the network answers {predictions[0]} for every image, so it "
-                "did not learn. Check that the output layer is a softmax over 10 units trained "
-                "with categorical cross-entropy on one-hot labels, and try a smaller "
-                "learning rate."
+            raise failure(
+                message,
+                f"the network answers {predictions[0]} for every image, so it did not learn. "
+                "Check that the output layer is a softmax over 10 units trained with "
+                "categorical cross-entropy on one-hot labels, and try a smaller learning rate",
             )
-        else:
-            message += (
-                "\n  Things to try: more epochs, a larger hidden layer, a learning rate between "
-                "0.05 and 0.5 with mini-batches of about 32, and keeping the weights of the "
-                "epoch with the best validation accuracy."
-            )
-        raise CheckFailed(message)
+        raise CheckFailed(
+            message + "\n  Things to try: more epochs, a larger hidden layer, a learning rate "
+            "between 0.05 and 0.5 with mini-batches of about 32, and keeping the weights of the "
+            "epoch with the best validation accuracy."
+        )

@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader.release import WIDGET_VIEW
+from grader.tool.release import WIDGET_VIEW
 
 pytestmark = pytest.mark.browser
 

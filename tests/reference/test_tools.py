@@ -38,6 +38,14 @@ def test_rel_error_and_report():
     assert report == "dW: relative error 4.76e-02 (worst at index (0, 1): analytic 2, numeric 2.2)"
 
 
+def test_rel_error_takes_empty_arrays_and_the_largest_floats():
+    assert gradcheck.rel_error(np.zeros(0), np.zeros(0)) == 0.0
+    big = np.finfo(np.float64).max
+    with np.errstate(all="raise"):  # |a| + |b| would overflow; halves do not
+        errors = gradcheck.rel_errors(np.array([[big, 1.0]]), np.array([[-big, 1.0]]))
+    np.testing.assert_array_equal(errors, [[1.0, 0.0]])
+
+
 def test_plots_draw(tmp_path):
     X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
     y = np.array([0, 1, 1])

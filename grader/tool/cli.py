@@ -1,0 +1,197 @@
+"""The instructor's command line: ``python -m grader SUBCOMMAND`` (or ``course-grader``).
+
+Each subcommand is one small function that takes the parsed arguments and returns an exit
+status; ``build_parser`` wires them up. To add a subcommand, write its function and add its
+parser in ``build_parser``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from grader.tool import course, release
+
+
+def run_release(args: argparse.Namespace) -> int:
+    """Regenerate lessons/ from solutions/ for the named lessons, or for all of them."""
+    if args.execute:
+        for path in release.execute_solutions(args.lessons or None):
+            print(f"ran {path.relative_to(course.ROOT)}")
+    for path in release.release(args.lessons or None):
+        print(f"wrote {path.relative_to(course.ROOT)}")
+    return 0
+
+
+def run_bundle(args: argparse.Namespace) -> int:
+    """Write the student zip."""
+    from grader.tool.bundle import bundle
+
+    names = bundle(course.ROOT, args.output)
+    print(f"wrote {args.output} ({len(names)} files)")
+    return 0
+
+
+def _print_problems(problems: list[str], what: str) -> int:
+    """Print the summary lines; the exit status is 1 when there are any."""
+    if problems:
+        print(f"\n{len(problems)} {what} need attention:")
+        print("\n".join(f"  {line}" for line in problems))
+    return 1 if problems else 0
+
+
+def run_collect(args: argparse.Namespace) -> int:
+    """Import submissions from a folder or zip into grading/submitted."""
+    from grader.tool.collect import collect
+
+    result = collect(course.course_config(), args.assignment, args.source)
+    print(f"imported {len(result.written)} notebooks")
+    return _print_problems(result.problems, "files")
+
+
+def run_autograde(args: argparse.Namespace) -> int:
+    """Grade the assignment in the sandbox; list what needs attention."""
+    from grader.tool.autograde import autograde
+    from grader.tool.isolation import Limits, isolation
+
+    course.put_python_on_path()
+    box = isolation()
+    if box.missing:
+        print(
+            f"warning: sandbox mode {box.mode}; not enforced: {'; '.join(box.missing)}",
+            file=sys.stderr,
+        )
+    limits = Limits(cell_timeout=args.timeout, memory_bytes=int(args.memory * 2**30))
+    summary = autograde(
+        course.course_config(),
+        args.assignment.split(","),
+        args.students or None,
+        workers=args.workers,
+        limits=limits,
+        seed=args.seed,
+    )
+    for outcome in summary.outcomes:
+        mark = f"{outcome.score:g}/{outcome.max_score:g}" if outcome.graded else "not graded"
+        print(f"{outcome.student:<24}{outcome.notebook_name:<28}{mark}")
+    return _print_problems(summary.attention, "submissions")
+
+
+def run_feedback(args: argparse.Namespace) -> int:
+    """Write each student's feedback page."""
+    from grader.tool.feedback import feedback
+
+    for path in feedback(course.course_config(), args.assignment, args.students or None):
+        print(f"wrote {path}")
+    return 0
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Export the gradebook as CSV."""
+    from grader.tool.export import export
+
+    print(f"wrote {export(course.course_config(), args.output, args.assignments or None)}")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Print pass rates and frequent mistakes; write the chart."""
+    from grader.tool.report import report
+
+    print(report(course.course_config(), args.assignment, args.png))
+    if args.png:
+        print(f"\nwrote {args.png}")
+    return 0
+
+
+def _add_grading_commands(commands) -> None:
+    """The instructor's subcommands after release: bundle to report."""
+    command = commands.add_parser(
+        "bundle", help="zip the lessons, nnlib and requirements for students"
+    )
+    command.add_argument("--output", type=Path, default=Path("nn-course.zip"), help="zip to write")
+    command.set_defaults(run=run_bundle)
+
+    command = commands.add_parser("collect", help="import submissions from a folder or LMS zip")
+    command.add_argument("assignment", help="lesson folder name, e.g. 05_backprop")
+    command.add_argument(
+        "source", type=Path, help="folder or zip: STUDENT/NB.ipynb or STUDENT_NB.ipynb"
+    )
+    command.set_defaults(run=run_collect)
+
+    command = commands.add_parser("autograde", help="grade submissions in the sandbox")
+    command.add_argument(
+        "assignment", help="lesson folder name, e.g. 05_backprop; several: 05_backprop,06_losses"
+    )
+    command.add_argument("students", nargs="*", metavar="STUDENT", help="only these (default: all)")
+    command.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="submissions graded at once (default: one per core)",
+    )
+    command.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds per cell (default 30)"
+    )
+    command.add_argument("--memory", type=float, default=3.0, help="GiB per submission (default 3)")
+    command.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed of the hidden cases (default: a fresh secret one)",
+    )
+    command.set_defaults(run=run_autograde)
+
+    command = commands.add_parser("feedback", help="write an HTML page per student")
+    command.add_argument("assignment", help="lesson folder name")
+    command.add_argument("students", nargs="*", metavar="STUDENT", help="only these (default: all)")
+    command.set_defaults(run=run_feedback)
+
+    command = commands.add_parser("export", help="export the grades as CSV with nbgrader")
+    command.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
+    command.add_argument("--output", type=Path, default=Path("grades.csv"), help="CSV to write")
+    command.set_defaults(run=run_export)
+
+    command = commands.add_parser("report", help="pass rates and frequent mistakes")
+    command.add_argument("assignment", help="lesson folder name")
+    command.add_argument("--png", type=Path, default=None, help="also write a bar chart here")
+    command.set_defaults(run=run_report)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser, one subparser per subcommand, each with its ``run`` function."""
+    parser = argparse.ArgumentParser(
+        prog="python -m grader", description="The instructor's tool around nbgrader."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    command = commands.add_parser(
+        "release", help="regenerate lessons/ from solutions/ with nbgrader"
+    )
+    command.add_argument(
+        "lessons",
+        nargs="*",
+        metavar="LESSON",
+        help="lesson folders, e.g. 05_backprop (default: all)",
+    )
+    command.add_argument(
+        "--execute",
+        action="store_true",
+        help="first run each solution notebook top to bottom and save its outputs,"
+        " which nbval compares in the tests (do this after editing a solution)",
+    )
+    command.set_defaults(run=run_release)
+    _add_grading_commands(commands)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` (default: the command line), run the subcommand, return its exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, release.ReleaseError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1

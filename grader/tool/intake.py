@@ -1,0 +1,135 @@
+"""Intake: read a submitted notebook, and put back what the student may not change.
+
+``read_submission`` refuses what is not a readable nbformat-4 notebook (``BadSubmission``,
+with the reason for the summary). ``restore`` puts back the trusted nbgrader metadata and the
+locked cells from the source, with nbgrader's own DeduplicateIds, OverwriteCells (missing
+test cells added back) and CheckCellMetadata, and lists what the student had tampered with.
+Neither runs any of the student's code.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import warnings
+from pathlib import Path
+
+import nbformat
+from nbformat.warnings import MissingIDFieldWarning
+from nbgrader.preprocessors import CheckCellMetadata, DeduplicateIds, OverwriteCells
+
+from grader.tool.testcells import NotebookSpec
+
+
+class BadSubmission(ValueError):
+    """A submitted file cannot be graded; the message says why, for the summary."""
+
+
+def read_submission(path: Path) -> nbformat.NotebookNode:
+    """The notebook at ``path``; raises BadSubmission with the reason it cannot be read."""
+    if not path.exists():
+        raise BadSubmission(f"missing notebook {path.name}")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadSubmission(
+            f"{path.name} is not UTF-8 text (byte {error.start}); ask for the .ipynb file "
+            "as saved by Jupyter"
+        ) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        # A notebook file ends with "}"; one that stops before it was cut short.
+        truncated = not text.rstrip().endswith("}")
+        if truncated:
+            raise BadSubmission(f"{path.name} is truncated: the file ends mid-notebook") from None
+        raise BadSubmission(f"{path.name} is not valid JSON (line {error.lineno})") from None
+    if not isinstance(data, dict) or data.get("nbformat") != 4:
+        version = data.get("nbformat") if isinstance(data, dict) else None
+        raise BadSubmission(
+            f"{path.name} is nbformat {version}, not 4; ask the student to open and save it "
+            "in the course's JupyterLab"
+        )
+    try:
+        with warnings.catch_warnings():
+            # Cells of notebooks older than nbformat 4.5 have no ids; nbformat adds them.
+            warnings.simplefilter("ignore", MissingIDFieldWarning)
+            notebook = nbformat.reads(text, as_version=4)
+            nbformat.validate(notebook)
+    except Exception as error:
+        raise BadSubmission(f"{path.name} is not a valid notebook: {str(error)[:200]}") from None
+    return notebook
+
+
+def restore(notebook, spec: NotebookSpec, db_url: str, student: str) -> list[str]:
+    """Put back the trusted metadata and locked cells, in place; returns what was tampered.
+
+    Metadata comes only from the source: a cell whose grade_id the source does not have loses
+    its nbgrader metadata, and a known cell gets the source's flags and points back.
+    """
+    problems = []
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader")
+        if meta is None:
+            continue
+        grade_id = meta.get("grade_id")
+        if grade_id not in spec.cells:
+            del cell.metadata["nbgrader"]
+            problems.append(f"a cell claims grade_id {grade_id!r}, which the source lacks")
+            continue
+        trusted = {
+            "grade": grade_id in spec.points,
+            "grade_id": grade_id,
+            "locked": spec.cells[grade_id]["locked"],
+            "schema_version": 3,
+            "solution": grade_id in spec.solutions,
+            "task": False,
+        }
+        if grade_id in spec.points:
+            trusted["points"] = spec.points[grade_id]
+        changed = sorted(k for k in trusted if k != "schema_version" and meta.get(k) != trusted[k])
+        if changed:
+            problems.append(f"cell {grade_id!r}: nbgrader metadata changed ({', '.join(changed)})")
+        originals = (spec.cells[grade_id]["source"], spec.released.get(grade_id))
+        if spec.cells[grade_id]["locked"] and cell.source not in originals:
+            problems.append(f"locked cell {grade_id!r} was edited; restored from the source")
+        cell.metadata["nbgrader"] = trusted
+    present = {c.metadata.get("nbgrader", {}).get("grade_id") for c in notebook.cells}
+    for grade_id in spec.tests:
+        if grade_id not in present:
+            problems.append(f"test cell {grade_id!r} was deleted; restored from the source")
+    resources = {
+        "nbgrader": {
+            "notebook": spec.notebook,
+            "assignment": spec.assignment,
+            "student": student,
+            "db_url": db_url,
+        }
+    }
+    for preprocessor in (DeduplicateIds(), OverwriteCells(add_missing_cells=True)):
+        notebook, resources = preprocessor.preprocess(notebook, resources)
+    present = {c.metadata.get("nbgrader", {}).get("grade_id") for c in notebook.cells}
+    for grade_id in spec.tests:
+        if grade_id not in present:  # OverwriteCells found no place for it: grade it last
+            notebook.cells.append(_test_cell(spec, grade_id))
+    for cell in notebook.cells:
+        if notebook.nbformat_minor >= 5 and "id" not in cell:  # cells OverwriteCells added back
+            cell["id"] = secrets.token_hex(4)
+    CheckCellMetadata().preprocess(notebook, resources)
+    return problems
+
+
+def _test_cell(spec: NotebookSpec, grade_id: str):
+    cell = nbformat.v4.new_code_cell(spec.cells[grade_id]["source"])
+    cell.metadata["nbgrader"] = {
+        "grade": True,
+        "grade_id": grade_id,
+        "locked": True,
+        "points": spec.points[grade_id],
+        "schema_version": 3,
+        "solution": False,
+        "task": False,
+        "checksum": spec.cells[grade_id]["checksum"],
+    }
+    return cell

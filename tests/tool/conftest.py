@@ -1,0 +1,120 @@
+"""A small course to grade: one assignment, "fx", built in a temporary folder with the course's
+own nbgrader configuration.
+
+The assignment has two graded exercises from the course's registry: ``dense_forward`` (2
+points, with an nnlib reference that must be unavailable while grading) and ``neuron`` (1
+point). ``student_notebook`` writes a submission from the released notebook with the answer
+cells replaced.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from grader.tool.course import put_python_on_path
+from grader.tool.release import release
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+DENSE = """\
+def dense_forward(X, W, b):
+    ### BEGIN SOLUTION
+    return X @ W + b
+    ### END SOLUTION
+"""
+NEURON = """\
+def neuron(x, w, b):
+    ### BEGIN SOLUTION
+    return 1 / (1 + np.exp(-(w @ x + b)))
+    ### END SOLUTION
+"""
+TEST_DENSE = """\
+from grader import check
+check("dense_forward", dense_forward)
+### BEGIN HIDDEN TESTS
+check("dense_forward", dense_forward, hidden=True)  # SECRET-HIDDEN-LINE
+### END HIDDEN TESTS
+"""
+TEST_NEURON = """\
+check("neuron", neuron)
+### BEGIN HIDDEN TESTS
+check("neuron", neuron, hidden=True)
+### END HIDDEN TESTS
+"""
+
+
+def _cell(kind: str, source: str, grade_id: str | None = None, **flags):
+    cell = (
+        nbformat.v4.new_code_cell(source)
+        if kind == "code"
+        else nbformat.v4.new_markdown_cell(source)
+    )
+    if grade_id:
+        cell.metadata["nbgrader"] = {
+            "grade_id": grade_id,
+            "grade": flags.get("points") is not None,
+            "solution": flags.get("solution", False),
+            "locked": flags.get("locked", False),
+            "schema_version": 3,
+            "task": False,
+            **({"points": flags["points"]} if flags.get("points") is not None else {}),
+        }
+    return cell
+
+
+def source_notebook() -> nbformat.NotebookNode:
+    """The instructor's version of fx.ipynb."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    notebook.cells = [
+        _cell("markdown", "# A fixture\nTwo exercises.", "intro", locked=True),
+        _cell("code", "import numpy as np", "setup", locked=True),
+        _cell("code", DENSE, "dense", solution=True),
+        _cell("code", TEST_DENSE, "test_dense", locked=True, points=2),
+        _cell("code", NEURON, "neuron", solution=True),
+        _cell("code", TEST_NEURON, "test_neuron", locked=True, points=1),
+    ]
+    return notebook
+
+
+@pytest.fixture(scope="session")
+def course(tmp_path_factory) -> Path:
+    """A course root with solutions/fx, lessons/fx and a gradebook that knows fx."""
+    root = tmp_path_factory.mktemp("course")
+    shutil.copy(REPO / "nbgrader_config.py", root)
+    (root / "solutions" / "fx").mkdir(parents=True)
+    nbformat.write(source_notebook(), root / "solutions" / "fx" / "fx.ipynb")
+    put_python_on_path()
+    release(["fx"], root=root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def make_submission():
+    """The function student_notebook, for tests (pytest's importlib mode cannot import conftest)."""
+    return student_notebook
+
+
+def student_notebook(course: Path, answers: dict[str, str], edit=None) -> nbformat.NotebookNode:
+    """The released fx notebook with answer cells replaced.
+
+    answers: {"dense" or "neuron": new source of that answer cell}; others keep the stub.
+    edit:    optional function(notebook) applied last, for attacks on the structure.
+    """
+    notebook = nbformat.read(course / "lessons" / "fx" / "fx.ipynb", as_version=4)
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    if edit is not None:
+        edit(notebook)
+    return notebook
