@@ -11,9 +11,13 @@ matches what a known mistake would produce, the mistake's name::
 
 ``check_gradient`` is ``compare`` for a backward pass: a wrong gradient's message also says
 how central differences of the forward pass sit against the expected gradient and the
-student's. ``failure`` builds the CheckFailed of any other check that names a mistake. The
-results of the usual mistakes come from the builders in ``grader.mistakes``; the relative
-error is nnlib's ``rel_error``, the one students use in the lessons.
+student's. ``CheckFailed`` and ``failure`` (which builds the CheckFailed of any other check
+that names a mistake) live in ``grader.failures`` and are imported from here by the
+exercises; the tolerance policy (thresholds, float64, how numbers print) is in
+``grader.tolerance``. The results of the usual mistakes come from the builders in
+``grader.mistakes``. A failure carries every known mistake its result matches
+(``CheckFailed.candidates``), except those that equal the right answer on this case, so that
+``grader.exercise.verdict`` can keep the one that fits every case.
 """
 
 from __future__ import annotations
@@ -22,62 +26,27 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from grader.failures import CheckFailed, failure
 from grader.mistakes import flipped_sign, transposed
+from grader.tolerance import (
+    GRADIENT_RTOL,
+    RTOL,
+    distinct,
+    matches,
+    precision_problem,
+    specials_differ,
+)
 from nnlib.gradcheck import numerical_gradient_array, rel_error, rel_errors
-
-RTOL = 1e-7
-# Central differences with h = 1e-5 agree with an exact float64 gradient to about 1e-9
-# relative; 1e-6 leaves room for elements near zero and still catches any real mistake.
-GRADIENT_RTOL = 1e-6
-
-
-class CheckFailed(AssertionError):
-    """A check found the student's answer wrong; the message says how.
-
-    message:   what a student reads.
-    diagnosis: the known mistake the answer matches, as it appears after "Diagnosis:" in the
-               message; None when no known mistake fits. The report counts mistakes by it.
-    """
-
-    def __init__(self, message: str, diagnosis: str | None = None):
-        super().__init__(message)
-        self.diagnosis = diagnosis
-
-    def at(self, where: str) -> CheckFailed:
-        """The same failure with a line saying where it happened, e.g. '[dW, case 2 of 5]'."""
-        failure = CheckFailed(f"{self}\n  {where}", self.diagnosis)
-        failure.__cause__ = self.__cause__  # the student's own error, shown in tracebacks
-        return failure
-
-
-def _specials_differ(actual: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """Where one of two float arrays of one shape is nan or ±inf and the other is not the same
-    special value; a boolean array of their shape."""
-    special = ~np.isfinite(actual) | ~np.isfinite(expected)
-    same = (actual == expected) | (np.isnan(actual) & np.isnan(expected))
-    return special & ~same
-
-
-@np.errstate(all="ignore")
-def matches(actual, expected, rtol: float = RTOL) -> bool:
-    """True when ``actual`` has ``expected``'s shape, the same nan and ±inf entries and,
-    elsewhere, a relative error of at most ``rtol``."""
-    try:
-        actual = np.asarray(actual, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    expected = np.asarray(expected, dtype=np.float64)
-    if actual.shape != expected.shape or np.any(_specials_differ(actual, expected)):
-        return False
-    finite = np.isfinite(expected)
-    return rel_error(actual[finite], expected[finite]) <= rtol
 
 
 def _as_array(name: str, actual) -> np.ndarray:
     """The student's result as a float64 array, or CheckFailed saying why it is not one."""
     __tracebackhide__ = True
     if actual is None:
-        raise CheckFailed(f"{name} is None: did you forget to `return` it?")
+        raise CheckFailed(
+            f"{name} is None: the value returned for {name} is None (a function that ends "
+            "without `return` gives None)."
+        )
     try:
         return np.asarray(actual, dtype=np.float64)
     except (TypeError, ValueError):
@@ -95,37 +64,29 @@ def diagnose(actual, mistakes: Mapping[str, object], rtol: float = RTOL) -> str 
               skip it) or a predicate ``result(actual_array) -> bool`` that recognises it.
     Returns the diagnosis text.
     """
+    found = diagnoses(actual, mistakes, rtol)
+    return found[0] if found else None
+
+
+def diagnoses(actual, mistakes: Mapping[str, object], rtol: float = RTOL) -> list[str]:
+    """Every known mistake that ``actual`` matches, in the order of ``mistakes``; as
+    ``diagnose``."""
     array = np.asarray(actual, dtype=np.float64)
+    found = []
     for diagnosis, result in mistakes.items():
         if result is None:
             continue
         if callable(result):
             if result(array):
-                return diagnosis
+                found.append(diagnosis)
         elif matches(array, result, rtol=max(rtol, 1e-6)):
-            return diagnosis
-    return None
+            found.append(diagnosis)
+    return found
 
 
 def generic_mistakes(name: str, expected: np.ndarray) -> dict[str, object]:
     """Mistakes worth looking for in any array: a flipped sign and a transpose."""
     return flipped_sign(name, expected) | transposed(name, expected)
-
-
-def _format(value: float) -> str:
-    """A number as a student reads it: 6 significant digits, nan and inf spelt out."""
-    return f"{value:.6g}"
-
-
-def failure(message: str, diagnosis: str | None) -> CheckFailed:
-    """The CheckFailed of a check that may name a mistake.
-
-    message:   what went wrong, without the diagnosis.
-    diagnosis: the known mistake, a sentence without its final full stop; None if none fits.
-    Returns CheckFailed(message + "\n  Diagnosis: <diagnosis>.", diagnosis), or
-    CheckFailed(message) when there is no diagnosis.
-    """
-    return CheckFailed(message + (f"\n  Diagnosis: {diagnosis}." if diagnosis else ""), diagnosis)
 
 
 @np.errstate(all="ignore")  # the student's numbers may overflow; that is reported, not warned
@@ -153,6 +114,9 @@ def compare(
     __tracebackhide__ = True
     expected = np.asarray(expected, dtype=np.float64)
     array = _as_array(name, actual)
+    problem = precision_problem(name, actual)
+    if problem:
+        raise CheckFailed(problem)
     if array.shape == expected.shape and matches(array, expected, rtol):
         if dtype is not None and np.asarray(actual).dtype != np.dtype(dtype):
             raise CheckFailed(
@@ -160,33 +124,46 @@ def compare(
                 f"expected {np.dtype(dtype)}."
             )
         return
-    diagnosis = diagnose(array, {**(mistakes or {}), **generic_mistakes(name, expected)}, rtol)
+    known = {**(mistakes or {}), **generic_mistakes(name, expected)}
+    # A mistake that gives the right answer on this case cannot be told from it here.
+    known = {
+        diagnosis: result
+        for diagnosis, result in known.items()
+        if callable(result) or result is None or not matches(result, expected, max(rtol, 1e-6))
+    }
+    candidates = diagnoses(array, known, rtol)
+    diagnosis = candidates[0] if candidates else None
     source = f" ({reference})" if reference else ""
 
     if array.shape != expected.shape:
-        raise failure(f"{name} has shape {array.shape}, expected {expected.shape}.", diagnosis)
-    specials = _specials_differ(array, expected)
+        raise failure(
+            f"{name} has shape {array.shape}, expected {expected.shape}.", diagnosis, candidates
+        )
+    specials = specials_differ(array, expected)
     if np.any(specials):
         bad = tuple(int(i) for i in np.argwhere(specials)[0])
         count = int(np.count_nonzero(specials))
         at = f" at index {bad}" if bad else ""
+        got, wanted = distinct(array[bad], expected[bad])
         raise failure(
-            f"{name} contains {_format(array[bad])}{at} (expected "
-            f"{_format(expected[bad])}{source}); {count} of {array.size} entries are wrong "
+            f"{name} contains {got}{at} (expected {wanted}{source}); "
+            f"{count} of {array.size} entries are wrong "
             "this way. Look for an exp() that overflows, a log(0) or a division by zero.",
             diagnosis,
+            candidates,
         )
     # Here nan and ±inf sit at the same places in both; zero them so they count as equal.
     finite = np.isfinite(expected)
     errors = rel_errors(np.where(finite, array, 0.0), np.where(finite, expected, 0.0))
     worst = tuple(int(i) for i in np.unravel_index(np.argmax(errors), array.shape))
     at = f" at index {worst}" if worst else ""
+    wanted, got = distinct(expected[worst], array[worst])
     raise failure(
-        f"{name} is wrong{at}: expected {_format(expected[worst])}{source}, "
-        f"got {_format(array[worst])}.\n"
+        f"{name} is wrong{at}: expected {wanted}{source}, got {got}.\n"
         f"  shape {array.shape} (expected {expected.shape}); "
         f"relative error {float(errors.max()):.2e}, threshold {rtol:.0e}.",
         diagnosis,
+        candidates,
     )
 
 
@@ -224,6 +201,10 @@ def check_gradient(
     def numeric() -> np.ndarray:
         return numerical_gradient_array(forward, np.array(x, dtype=np.float64), dout)
 
+    problem = precision_problem(name, actual)
+    if problem:
+        raise CheckFailed(problem)
+
     if expected is None:
         compare(
             name,
@@ -246,16 +227,22 @@ def check_gradient(
         # Central differences only once the answer is wrong: they cost a forward pass per
         # element, and they back the verdict up rather than decide it.
         note = _central_difference_note(name, array, np.asarray(expected, float), numeric())
-        raise CheckFailed(f"{wrong}\n  {note}", wrong.diagnosis) from None
+        if note is None:
+            raise
+        raise CheckFailed(f"{wrong}\n  {note}", wrong.diagnosis, wrong.candidates) from None
 
 
-def _central_difference_note(name: str, actual, expected, numeric) -> str:
+def _central_difference_note(name: str, actual, expected, numeric) -> str | None:
     """'Central differences of the forward pass agree with the expected dW (relative error
     1.2e-10), not with yours (relative error 3.3e-01).' The comparison with the student's
     gradient is left out when it has another shape or is not finite.
 
     actual, expected, numeric: float arrays; expected and numeric have one shape.
+    Returns None where central differences themselves are off (at large inputs their
+    rounding exceeds GRADIENT_RTOL): they then back nothing up.
     """
+    if rel_error(expected, numeric) > GRADIENT_RTOL:
+        return None
     note = (
         f"Central differences of the forward pass agree with the expected {name} "
         f"(relative error {rel_error(expected, numeric):.1e})"

@@ -21,16 +21,17 @@ kernel (through ``check``, where all three parts run) and in the autograder alik
 
 from __future__ import annotations
 
-import copy
 import importlib
 import pkgutil
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import numpy as np
 
-from grader.checks import CheckFailed
+from grader.failures import CheckFailed, diagnosis_in
+from grader.student import run_student
 
 VISIBLE_SEED = 2024
 
@@ -116,46 +117,6 @@ def _import_lessons() -> list[str]:
     return broken
 
 
-def run_student(exercise: Exercise, fn, case: Case) -> Any:
-    """Call the student's function on one case, turning what goes wrong into a CheckFailed.
-
-    Warnings are recorded rather than printed: nbgrader scores any output on stderr as a
-    failure, and a correct answer that makes numpy warn must keep its points.
-    """
-    __tracebackhide__ = True
-    with warnings.catch_warnings(record=True):
-        warnings.simplefilter("always")
-        try:
-            # A copy, so that a function that changes its arguments in place cannot
-            # change what judge compares against.
-            return exercise.call(fn, copy.deepcopy(case.inputs))
-        except NotImplementedError:
-            raise CheckFailed(
-                f"{exercise.name}: not written yet. Replace the `raise NotImplementedError()` "
-                "line in the answer cell with your code, run that cell, then run this one."
-            ) from None
-        except CheckFailed:
-            raise
-        except Exception as error:
-            raise CheckFailed(
-                f"{exercise.name} raised {type(error).__name__}: {error}\n"
-                f"  on {describe_inputs(case.inputs)}"
-            ) from error
-
-
-def describe_inputs(inputs: dict[str, Any]) -> str:
-    """A short description of the inputs, with shapes for arrays: 'X (4, 3), W (3, 2), p=0.5'."""
-    parts = []
-    for key, value in inputs.items():
-        if isinstance(value, np.ndarray):
-            parts.append(f"{key} {value.shape}")
-        elif isinstance(value, (int, float, str, bool)):
-            parts.append(f"{key}={value!r}")
-        else:
-            parts.append(key)
-    return ", ".join(parts) if parts else "no inputs"
-
-
 def check(name: str, fn, *, hidden: bool = False, seed: int | None = None) -> None:
     """Run exercise ``name`` on the student's ``fn`` and say what is wrong, if anything.
 
@@ -191,33 +152,93 @@ def verdict(exercise: Exercise, cases: list[Case], answers, seed: int | None) ->
     """Judge the answers to a check's cases in order: the first failure, or None if all pass.
 
     This is the one loop behind every check, in the student's kernel (``check``) and in the
-    autograder, so that both decide and word a verdict the same way.
+    autograder, so that both decide and word a verdict the same way. Every case is judged,
+    not only up to the first failure: the first failure names a known mistake only when every
+    case judged wrong names the same one (up to the numbers in it), so that a diagnosis drawn
+    from one case is never stated for an answer that does something else on another.
 
     cases:   the exercise's cases.
     answers: an iterable giving, for each case in order, the student's outputs, or the
-             CheckFailed that calling the student's function ended with; it may stop early.
+             CheckFailed that calling the student's function ended with (after which it may
+             stop: nothing more is judged).
     seed:    the seed the hidden cases were drawn with, for the student to reproduce a
              failure; None for visible cases.
     Returns the first failure, ending with a line that says which case it was.
     """
     answers = iter(answers)
+    first, diagnoses = None, []
     for number, case in enumerate(cases, start=1):
-        where = where_case(exercise.name, number, cases, seed)
         answer = next(answers, _MISSING)
-        if answer is _MISSING:
-            return CheckFailed(f"{exercise.name}: no result came back for this case.").at(where)
-        if isinstance(answer, CheckFailed):
-            return answer.at(where)
-        try:
-            judge_quietly(exercise, case, answer)
-        except CheckFailed as failure:
-            return failure.at(where)
-        except Exception as error:  # judge met a result of a kind it did not expect
-            return CheckFailed(
-                f"{exercise.name}: the result could not be checked "
-                f"({type(error).__name__}: {error})"
-            ).at(where)
+        if answer is _MISSING or isinstance(answer, CheckFailed):
+            # The student's code gave no output here: nothing to weigh a diagnosis against.
+            if first is None:
+                first = _unanswered(exercise, answer).at(
+                    where_case(exercise.name, number, cases, seed)
+                )
+            break
+        failure = _judged(exercise, case, answer)
+        if failure is not None:
+            if first is None:
+                first = failure.at(where_case(exercise.name, number, cases, seed))
+            diagnoses.append((number, failure))
+    return _named_parts(first, diagnoses, cases)
+
+
+def _named_parts(first, diagnoses, cases) -> CheckFailed | None:
+    """The first failure, naming what fits every case judged wrong.
+
+    diagnoses: (case number, failure) of each case judged wrong, in order.
+    A known mistake that every such case matches (the same up to the numbers in it): the
+    first failure, naming it. Otherwise, when each case matches some known mistake (two
+    slips, each in its own part of the exercise): the first failure, naming each one and the
+    case it showed on. A wrong case that no known mistake explains: no cause named at all.
+    """
+    if first is None or not diagnoses or not first.candidates:
+        return first
+    if any(not failure.candidates for _, failure in diagnoses):
+        return first.without_diagnosis()
+    common = set.intersection(*({_kind(c) for c in f.candidates} for _, f in diagnoses))
+    for candidate in first.candidates:
+        if _kind(candidate) in common:
+            return first.naming(candidate)
+    parts, kinds = [first.diagnosis], {_kind(first.diagnosis)}
+    for number, failure in diagnoses:
+        if _kind(failure.diagnosis) not in kinds:
+            kinds.add(_kind(failure.diagnosis))
+            label = cases[number - 1].label
+            parts.append(
+                f"and on case {number}{f' ({label})' if label else ''}, {failure.diagnosis}"
+            )
+    return first.naming("; ".join(parts))
+
+
+def _unanswered(exercise: Exercise, answer) -> CheckFailed:
+    """The failure of a case the student's code gave no output for: the CheckFailed it ended
+    with, its diagnosis recovered from its words when it travelled as text (from a kernel,
+    see ``grader.protocol``), or "no result came back"."""
+    if answer is _MISSING:
+        return CheckFailed(f"{exercise.name}: no result came back for this case.")
+    failure = CheckFailed(str(answer), answer.diagnosis or diagnosis_in(str(answer)))
+    failure.__cause__ = answer.__cause__
+    return failure
+
+
+def _judged(exercise: Exercise, case: Case, answer) -> CheckFailed | None:
+    """The failure that judging one case's answer ends with, or None when it is right."""
+    try:
+        judge_quietly(exercise, case, answer)
+    except CheckFailed as failure:
+        return failure
+    except Exception as error:  # judge met a result of a kind it did not expect
+        return CheckFailed(
+            f"{exercise.name}: the result could not be checked ({type(error).__name__}: {error})"
+        )
     return None
+
+
+def _kind(diagnosis: str | None) -> str | None:
+    """A diagnosis without the numbers in it (shapes, indices), which differ from case to case."""
+    return None if diagnosis is None else re.sub(r"[-+.\de]*\d", "#", diagnosis)
 
 
 _MISSING = object()

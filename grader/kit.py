@@ -24,39 +24,75 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from grader.checks import CheckFailed
+from grader.checks import CheckFailed, failure
+from grader.tolerance import precision_problem
 
 
-def expect_tuple(function_name: str, outputs, names: Sequence[str]) -> tuple:
+def expect_tuple(
+    function_name: str, outputs, names: Sequence[str], *, numbers: Sequence[str] = ()
+) -> tuple:
     """The student's ``return a, b, c``, taken apart.
 
     function_name: the student's function, e.g. "dense_backward".
     outputs:       what it returned; a tuple or a list of exactly len(names) items passes.
     names:         what the exercise calls the items, in order, e.g. ("dX", "dW", "db").
+    numbers:       the names among ``names`` that are single numbers (e.g. "J"): when the
+                   items come back in another order, told apart by being a number, an array
+                   or a dict, the failure says they were swapped.
     Returns the items as a tuple, unchecked; raises CheckFailed otherwise, e.g.
     "dense_backward should return 3 values, `return dX, dW, db`; got a tuple of 2 values."
     """
     __tracebackhide__ = True
-    if isinstance(outputs, (tuple, list)) and len(outputs) == len(names):
-        return tuple(outputs)
-    raise CheckFailed(
-        f"{function_name} should return {_values(len(names))}, `return {', '.join(names)}`; "
-        f"got {_describe(outputs)}."
-    )
+    wanted = f"{function_name} should return {_values(len(names))}, `return {', '.join(names)}`"
+    if outputs is None:
+        raise failure(
+            f"{wanted}; got None.",
+            f"nothing was returned: end the function with `return {', '.join(names)}`",
+        )
+    if not (isinstance(outputs, (tuple, list)) and len(outputs) == len(names)):
+        raise CheckFailed(f"{wanted}; got {_describe(outputs)}.")
+    if numbers:
+        kinds = [_kind(item) for item in outputs]
+        expected = ["number" if name in numbers else "other" for name in names]
+        if sorted(kinds) == sorted(expected) and kinds != expected and "?" not in kinds:
+            order = ", ".join(
+                next(n for n, k in zip(names, expected, strict=True) if k == kind) for kind in kinds
+            )
+            raise failure(
+                f"{wanted}; got them in the order {order}.",
+                f"the return values are swapped: return them as `return {', '.join(names)}`",
+            )
+    return tuple(outputs)
 
 
-def expect_scalar(name: str, value) -> float:
+def _kind(value) -> str:
+    """'number' for a single number (a size-1 array too), 'other' for a larger array or a
+    dict, '?' for anything else."""
+    if isinstance(value, numbers.Real) or (isinstance(value, np.ndarray) and value.size == 1):
+        return "number"
+    return "other" if isinstance(value, (np.ndarray, dict, list)) else "?"
+
+
+def expect_scalar(name: str, value, *, batch: int | None = None) -> float:
     """The student's number as a float.
 
     name:  what the exercise calls it, e.g. "J".
     value: a Python or numpy number, or a numpy array of any shape with exactly one element
            (a cost summed with keepdims=True is still one number). Lists are not numbers.
+    batch: for a cost, the number of examples m: an array of m values is then named as one
+           cost per example, not averaged.
     Returns the float (nan and ±inf included); raises CheckFailed otherwise, e.g.
     "J should be one number; got an array of shape (3,)."
     """
     __tracebackhide__ = True
     if value is None:
-        raise CheckFailed(f"{name} is None: did you forget to `return` it?")
+        raise CheckFailed(
+            f"{name} is None: the value returned for {name} is None (a function that ends "
+            "without `return` gives None)."
+        )
+    problem = precision_problem(name, value)
+    if problem:
+        raise CheckFailed(problem)
     if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "biuf":
         value = value.reshape(()).item()
     if isinstance(value, (numbers.Real, np.bool_)):
@@ -64,7 +100,14 @@ def expect_scalar(name: str, value) -> float:
             return float(value)
         except OverflowError:  # an integer beyond float64's range
             return math.inf if value > 0 else -math.inf
-    raise CheckFailed(f"{name} should be one number; got {_describe(value)}.")
+    message = f"{name} should be one number; got {_describe(value)}."
+    if batch and batch > 1 and np.shape(value) in ((batch,), (batch, 1)):
+        raise failure(
+            message,
+            f"one cost per example: {name} is the mean of the {batch} examples' costs, "
+            "so sum over everything and divide by m (or take the mean over the batch)",
+        )
+    raise CheckFailed(message)
 
 
 def expect_dict(function_name: str, outputs, keys: Iterable[str], *, item: str = "") -> dict:

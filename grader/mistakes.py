@@ -39,14 +39,15 @@ def flipped_sign(name: str, expected) -> Mistakes:
 
 
 def transposed(name: str, expected) -> Mistakes:
-    """expected: the right answer, a non-square matrix (else there is nothing to tell apart).
-    Returns {diagnosis: expected.T}, or {} when expected is not a non-square matrix."""
+    """expected: the right answer, a matrix (a square one too: its transpose differs in
+    values, and the mistake must be named on every case it is made on).
+    Returns {diagnosis: expected.T}, or {} when expected is not a matrix."""
     expected = np.asarray(expected, dtype=np.float64)
-    if expected.ndim != 2 or expected.shape[0] == expected.shape[1]:
+    if expected.ndim != 2:
         return {}
     return {
-        f"{name} looks transposed: expected shape {expected.shape}, got "
-        f"{expected.shape[::-1]}; check the order of the factors in the product": expected.T
+        f"{name} looks transposed: its shape should be {expected.shape}; check the order of "
+        "the factors in the product": expected.T
     }
 
 
@@ -185,14 +186,18 @@ def dropout_backward(name: str, dA, keep, p: float) -> Mistakes:
     dA:   the upstream gradient, any shape.  keep: the forward pass's mask, dA's shape.
     p:    the probability of dropping a unit.
     Returns the result of not rescaling, and a predicate that recognises a new mask: a result
-    that is zero where the forward pass kept a unit, or nonzero where it dropped one.
+    that is dA / (1 − p) or 0 in every entry (as a mask gives), but zero where the forward
+    pass kept a unit, or nonzero where it dropped one.
     """
     dA = np.asarray(dA, dtype=np.float64)
     keep = np.asarray(keep, dtype=bool)
     passes = keep & (dA != 0)
 
     def new_mask(actual: np.ndarray) -> bool:
-        return actual.shape == dA.shape and bool(np.any((actual != 0) != passes))
+        if actual.shape != dA.shape:
+            return False
+        masked = (actual == 0) | np.isclose(actual, dA / (1 - p), rtol=1e-6, atol=0.0)
+        return bool(np.all(masked)) and bool(np.any((actual != 0) != passes))
 
     return {
         f"{name} is not rescaled: divide by 1 − p in the backward pass too": dA * keep,

@@ -24,7 +24,8 @@ from __future__ import annotations
 from typing import Any
 
 from grader.checks import CheckFailed
-from grader.exercise import Case, get, run_student
+from grader.exercise import Case, get
+from grader.student import run_student
 from grader.wire import WireError, decode, encode
 
 MIME = "application/x-nn-course-outputs+json"

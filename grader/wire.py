@@ -48,12 +48,15 @@ def _to_json(value: Any, depth: int) -> Any:
         return value
     if isinstance(value, float):
         return _float_to_json(value)
+    if isinstance(value, np.floating) and value.dtype != np.float64:
+        # A float32 number stays float32, so that the grader can tell what was computed in.
+        return _to_json(np.asarray(value), depth)
     if isinstance(value, np.generic):
         return _to_json(value.item(), depth)
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in ARRAY_KINDS:
             raise WireError(f"arrays of dtype {value.dtype} cannot be graded; use numbers")
-        data = np.ascontiguousarray(value)
+        data = value.copy(order="C")  # np.ascontiguousarray would make a 0-d array 1-d
         return {
             "__ndarray__": data.dtype.str,
             "shape": list(data.shape),
@@ -74,7 +77,7 @@ def _float_to_json(value: float) -> Any:
     # Strict JSON has no nan or infinity, so they travel as tagged strings.
     if math.isfinite(value):
         return value
-    return {"__float__": repr(value)}
+    return {"__float__": repr(float(value))}  # np.float64's own repr names its type
 
 
 def decode(text: str, max_bytes: int = MAX_BYTES) -> Any:
@@ -152,4 +155,7 @@ def _array_from_json(raw: dict) -> np.ndarray:
             f"an array of shape {tuple(shape)} and dtype {dtype} needs "
             f"{math.prod(shape) * dtype.itemsize} bytes, got {len(data)}"
         )
-    return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+    try:
+        return np.frombuffer(data, dtype=dtype).reshape(shape).copy()
+    except ValueError:  # numpy refuses shapes such as [0, 10**30], whose size is 0
+        raise WireError(f"an array of shape {tuple(shape)} cannot be built") from None

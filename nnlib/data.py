@@ -226,21 +226,35 @@ class MinMaxScaler(_Scaler):
         return self
 
 
+# A column whose standard deviation is at most this fraction of its largest |x| is constant:
+# the mean of m equal numbers can round, leaving a σ of about 1e-16·|x| instead of 0, and
+# dividing that rounding noise by itself would give ±1 where the answer is 0.
+CONSTANT_RTOL = 1e-9
+
+
 class StandardScaler(_Scaler):
     """z-score scaling of each column: x' = (x - mean) / std.
 
     Fit on the training set only, then transform every set with the same mean and std.
-    A constant column maps to 0 (no division by zero).
+    A constant column maps to exactly 0 (no division by zero). A column counts as constant
+    when its std is at most CONSTANT_RTOL (1e-9) times its largest absolute value, so that
+    the rounding of the mean of equal numbers cannot make it look otherwise.
     """
 
     _offset = 0.0
 
     def fit(self, X):
-        """X: (m, n). Stores each column's mean and standard deviation. Returns self."""
+        """X: (m, n), m >= 1. Stores each column's mean and standard deviation. Returns self."""
         X = np.asarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[0] == 0:
+            raise ShapeError(
+                f"StandardScaler.fit needs X of shape (m, n) with m >= 1; got {X.shape}."
+            )
         std = X.std(axis=0)
-        self.shift = X.mean(axis=0)
-        self.scale = np.where(std > 0, std, 1.0)
+        constant = std <= CONSTANT_RTOL * np.abs(X).max(axis=0)
+        # A constant column is shifted by its own value, which is exact, not by its mean.
+        self.shift = np.where(constant, X[0], X.mean(axis=0))
+        self.scale = np.where(constant, 1.0, std)
         return self
 
 

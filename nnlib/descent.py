@@ -17,3 +17,19 @@ def gradient_descent_path(grad, w0, lr, steps):
     for t in range(steps):
         path[t + 1] = path[t] - lr * np.asarray(grad(path[t]), dtype=np.float64)
     return path
+
+
+DIVERGED = 1e6  # a path this far from the origin has left any valley the lessons draw
+
+
+def divergence_step(path, limit=DIVERGED):
+    """The first step at which a gradient-descent path diverged, or None if it never did.
+
+    path:  the points visited, shape (steps + 1, d) or (steps + 1,).
+    limit: a point with a norm above it, or with an inf or nan, counts as diverged.
+    Returns an int t (row t of the path is the first such point), or None.
+    """
+    points = np.asarray(path, dtype=np.float64).reshape(len(path), -1)
+    with np.errstate(over="ignore", invalid="ignore"):  # an inf in the path is the answer
+        gone = ~np.all(np.isfinite(points), axis=1) | (np.linalg.norm(points, axis=1) > limit)
+    return int(np.argmax(gone)) if gone.any() else None

@@ -2,11 +2,54 @@
 
     ∂f/∂x_i ≈ (f(x + h e_i) - f(x - h e_i)) / 2h
 
-whose error is O(h²). Compare an analytic gradient with ``rel_error``: in float64, a correct
-backward pass gives about 1e-7 or less; 1e-2 or more means a bug.
+whose error is O(h²). Compare an analytic gradient with ``rel_error`` and read the result off
+``REL_ERROR_TABLE``, the one table of thresholds that every lesson prints and uses.
 """
 
+import math
+
 import numpy as np
+
+# What the relative error between an analytic gradient and central differences (float64,
+# h = 1e-5) says, as (upper bound, verdict) rows in increasing order: an error below the first
+# bound gets the first verdict, and so on. Lessons print it with ``rel_error_table`` and judge
+# with ``rel_error_verdict``, so that their text and their code cannot disagree.
+REL_ERROR_TABLE = (
+    (1e-7, "correct"),
+    (1e-4, "suspicious: a bug, unless an input lies within h of a kink (ReLU at 0)"),
+    (math.inf, "a bug"),
+)
+
+
+def rel_error_verdict(error):
+    """The verdict of ``REL_ERROR_TABLE`` for one relative error (a number >= 0, or nan).
+
+    Returns e.g. "correct"; nan (a gradient that overflowed) is "a bug".
+    """
+    for bound, verdict in REL_ERROR_TABLE:
+        if error < bound:
+            return verdict
+    return REL_ERROR_TABLE[-1][1]
+
+
+def rel_error_table():
+    """``REL_ERROR_TABLE`` as a Markdown table, for a lesson to print or display."""
+
+    def power(bound):  # "1e-7", as the bound is written in code
+        return f"1e{round(math.log10(bound))}"
+
+    rows = ["| relative error | verdict |", "|---|---|"]
+    low = None
+    for bound, verdict in REL_ERROR_TABLE:
+        if low is None:
+            span = f"below {power(bound)}"
+        elif math.isinf(bound):
+            span = f"{power(low)} or more"
+        else:
+            span = f"{power(low)} to {power(bound)}"
+        rows.append(f"| {span} | {verdict} |")
+        low = bound
+    return "\n".join(rows)
 
 
 def numerical_gradient(f, x, h=1e-5):

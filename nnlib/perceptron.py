@@ -105,3 +105,25 @@ def train_perceptron(X, y, lr=1.0, max_epochs=100, w0=None):
         if errors == 0:
             return PerceptronResult(w, mistakes, True)
     return PerceptronResult(w, mistakes, False)
+
+
+def weight_arrow(w, anchor=(0.5, 0.5), length=0.5):
+    """Where to draw a 2-input unit's weight vector (w1, w2): on its line, pointing across it.
+
+    w:      weights [w1, w2, w0], the bias last.
+    anchor: a point (2,); the arrow starts at the point of the line w1 x1 + w2 x2 + w0 = 0
+            closest to it, so that it stands on the line where the line is in view.
+    length: the arrow's length in the plane: it shows the direction of (w1, w2), not its size.
+    Returns (base, tip), two arrays of shape (2,): tip - base is perpendicular to the line and
+    points into the half-plane where the unit answers 1. None when w1 = w2 = 0 (no line).
+    """
+    w = np.asarray(w, dtype=np.float64)
+    if w.shape != (3,):
+        raise ShapeError(f"w should be [w1, w2, w0], shape (3,); got shape {w.shape}")
+    normal = w[:2]
+    size = float(np.linalg.norm(normal))
+    if size == 0.0:
+        return None
+    anchor = np.asarray(anchor, dtype=np.float64)
+    base = anchor - (normal @ anchor + w[2]) / size**2 * normal  # the foot of the perpendicular
+    return base, base + length * normal / size

@@ -116,7 +116,10 @@ def test_a_wrong_dtype_is_named_after_the_values_pass():
 
 
 def test_nothing_returned_or_not_numbers():
-    assert message_of("dX", None, np.ones(2)) == "dX is None: did you forget to `return` it?"
+    assert message_of("dX", None, np.ones(2)) == (
+        "dX is None: the value returned for dX is None (a function that ends without "
+        "`return` gives None)."
+    )
     assert "should be a numpy array of numbers, got str" in message_of("dX", "ones", np.ones(2))
 
 
@@ -147,7 +150,7 @@ def test_transposed_matrix_is_diagnosed_with_both_shapes(rng):
     dW = rng.standard_normal((3, 2))
     message = message_of("dW", dW.T, dW)
     assert message.startswith("dW has shape (2, 3), expected (3, 2).")
-    assert "Diagnosis: dW looks transposed: expected shape (3, 2), got (2, 3)" in message
+    assert "Diagnosis: dW looks transposed: its shape should be (3, 2)" in message
 
 
 def test_flipped_sign_is_diagnosed(rng):
@@ -238,7 +241,10 @@ def test_the_note_keeps_the_diagnosis_and_leaves_out_what_cannot_be_measured(den
     )
     with pytest.raises(CheckFailed) as caught:
         check_gradient("db", None, forward, b, dZ, expected=db)
-    assert str(caught.value) == "db is None: did you forget to `return` it?"
+    assert str(caught.value) == (
+        "db is None: the value returned for db is None (a function that ends without "
+        "`return` gives None)."
+    )
 
 
 def test_without_a_reference_the_gradient_is_judged_by_central_differences(dense):
@@ -437,7 +443,6 @@ def test_expect_tuple_accepts_a_tuple_or_a_list_of_the_right_length():
         (np.zeros((2, 3)), "an array of shape (2, 3)"),
         ((1, 2), "a tuple of 2 values"),
         ([1], "a list of 1 value"),
-        (None, "None"),
         ({"dX": 1}, "a dict"),
         (7, "an int"),
     ],
@@ -448,13 +453,45 @@ def test_expect_tuple_says_what_came_back(outputs, got):
     )
 
 
+def test_expect_tuple_names_a_missing_return():
+    with pytest.raises(CheckFailed) as caught:
+        expect_tuple("dense_backward", None, ("dX", "dW", "db"))
+    assert caught.value.diagnosis == (
+        "nothing was returned: end the function with `return dX, dW, db`"
+    )
+
+
+@pytest.mark.parametrize("number", [0.25, np.array([[0.25]]), np.float64(0.25)])
+def test_expect_tuple_names_swapped_return_values(number):
+    with pytest.raises(CheckFailed) as caught:
+        expect_tuple("softmax_cross_entropy", (np.ones((3, 2)), number), ("J", "dZ"), numbers="J")
+    assert str(caught.value).startswith(
+        "softmax_cross_entropy should return 2 values, `return J, dZ`; got them in the order dZ, J."
+    )
+    assert caught.value.diagnosis.startswith("the return values are swapped")
+    grads = {"W1": np.ones(2)}
+    with pytest.raises(CheckFailed, match="got them in the order grads, penalty"):
+        expect_tuple("l2_regularisation", (grads, number), ("penalty", "grads"), numbers="penalty")
+    # Right order, or kinds that cannot be told apart: no claim about the order.
+    assert expect_tuple("f", (number, np.ones(3)), ("J", "dZ"), numbers="J")[1].shape == (3,)
+    assert expect_tuple("f", ("a", np.ones(3)), ("J", "dZ"), numbers="J")[0] == "a"
+
+
+def test_expect_scalar_names_one_cost_per_example():
+    with pytest.raises(CheckFailed) as caught:
+        expect_scalar("J", np.ones(4), batch=4)
+    assert caught.value.diagnosis.startswith("one cost per example")
+    assert kit_message(expect_scalar, "J", np.ones(3), batch=4) == (
+        "J should be one number; got an array of shape (3,)."
+    )
+
+
 @pytest.mark.parametrize(
     "value",
     [
         0.25,
         1,
         np.float64(0.25),
-        np.float32(0.25),
         np.int64(1),
         np.array(0.25),
         np.array([0.25]),
@@ -489,7 +526,10 @@ def test_expect_scalar_rejects_anything_else(value, got):
 
 
 def test_expect_scalar_asks_about_return_only_for_none():
-    assert kit_message(expect_scalar, "J", None) == "J is None: did you forget to `return` it?"
+    assert kit_message(expect_scalar, "J", None) == (
+        "J is None: the value returned for J is None (a function that ends without `return` "
+        "gives None)."
+    )
     assert "forget" not in kit_message(expect_scalar, "J", np.array([None]))
 
 
@@ -539,3 +579,48 @@ def test_exercise_modules_use_the_kit_not_hand_written_guards(module):
     assert "isinstance(outputs, (list, tuple))" not in source
     assert "Diagnosis:" not in source
     assert "np.ndim(" not in source  # a scalar guard: use expect_scalar
+
+
+@pytest.mark.parametrize("value", [np.float32(0.25), np.array([[0.25]], dtype=np.float32)])
+def test_a_float32_number_is_refused_without_values(value):
+    with pytest.raises(CheckFailed) as raised:
+        expect_scalar("J", value)
+    assert str(raised.value).startswith("J is float32: compute in float64.")
+    assert "0.25" not in str(raised.value)
+
+
+def test_a_float32_array_computed_correctly_is_told_to_compute_in_float64():
+    X = np.array([[0.1, 0.2], [0.3, 0.4]])
+    with pytest.raises(CheckFailed) as raised:
+        compare("A", (X * 3).astype(np.float32), X * 3)
+    assert str(raised.value).startswith("A is float32: compute in float64.")
+    assert raised.value.diagnosis is None
+
+
+def test_numbers_that_differ_print_differently():
+    with pytest.raises(CheckFailed) as raised:
+        compare("J", 0.10851705, 0.108517)
+    assert "expected 0.108517, got 0.1085171." in str(raised.value)
+
+
+def test_every_part_names_the_mistake_of_each_wrong_part():
+    from grader.failures import every_part
+
+    J, dZ = 0.5, np.array([[0.25, -0.5], [1.0, 2.0], [0.0, 3.0]])
+    with pytest.raises(CheckFailed) as caught:
+        every_part(
+            lambda: compare("J", 3 * J, J, mistakes={"J lost its 1/m": 3 * J}),
+            lambda: compare("dZ", -dZ, dZ),
+        )
+    assert caught.value.diagnosis == (
+        "J lost its 1/m; and dZ has the wrong sign everywhere: check the sign of each term"
+    )
+    assert str(caught.value).startswith("J is wrong: expected 0.5, got 1.5.")
+    # A wrong part with no known cause does not stop the other part from being named.
+    with pytest.raises(CheckFailed) as caught:
+        every_part(
+            lambda: compare("J", 3 * J, J, mistakes={"J lost its 1/m": 3 * J}),
+            lambda: compare("dZ", dZ + 1, dZ),
+        )
+    assert caught.value.diagnosis == "J lost its 1/m"
+    every_part(lambda: compare("J", J, J), lambda: compare("dZ", dZ, dZ))  # right: no raise

@@ -1,5 +1,6 @@
 """The exercise framework: the registry, running the student's code, and ``check``'s messages."""
 
+import copy
 import warnings
 
 import numpy as np
@@ -7,7 +8,8 @@ import pytest
 
 from grader import exercise as framework
 from grader.checks import CheckFailed, compare
-from grader.exercise import Case, Exercise, check, describe_inputs, get, register, run_student
+from grader.exercise import Case, Exercise, check, get, register
+from grader.student import changed_part, describe_inputs, run_student
 
 
 class Sigmoid(Exercise):
@@ -87,13 +89,52 @@ def test_an_error_in_the_answer_names_it_and_the_inputs(registry):
     assert "\n  on z (3,)" in str(caught.value)
 
 
-def test_the_answer_cannot_change_what_is_judged(registry):
+def test_an_answer_that_changes_its_argument_fails_and_says_which(registry):
     def sigmoid(z):
-        z[...] = 0.0  # the judge must still see the original z
-        return np.full(z.shape, 0.5)
+        s = z
+        s *= -1.0  # changes z too
+        return 1 / (1 + np.exp(s))
 
-    with pytest.raises(CheckFailed, match="expected 0, got 0.5"):
+    with pytest.raises(CheckFailed) as caught:
         check("test_sigmoid", sigmoid)
+    assert str(caught.value).startswith("test_sigmoid changed the z it was given")
+    assert caught.value.diagnosis.startswith(
+        "`z` was changed in place: `result = z` makes both names point to one array"
+    )
+
+
+def test_a_change_inside_an_argument_is_named_by_its_path():
+    before = {"params": [np.zeros(2), np.ones(3)], "activations": ["tanh"], "lr": 0.5}
+    after = copy.deepcopy(before)
+    assert changed_part("spec", before, after) is None
+    after["params"][1][2] = 0.0
+    assert changed_part("spec", before, after) == "spec['params'][1]"
+    assert changed_part("x", np.array([np.nan]), np.array([np.nan])) is None
+    assert changed_part("x", float("nan"), float("nan")) is None
+    assert changed_part("x", np.zeros(2), np.zeros(2, dtype=np.float32)) == "x"
+
+
+def test_an_error_in_a_matrix_product_names_the_shapes_and_the_transpose_that_fits(registry):
+    def product(z):
+        a = z[None, :]
+        W = np.ones((2, 3))
+        return a @ W
+
+    with pytest.raises(CheckFailed) as caught:
+        check("test_sigmoid", product)
+    message = str(caught.value)
+    assert "`return a @ W`" in message
+    assert (
+        "`a @ W` multiplies shapes (1, 3) and (2, 3): the inner sizes 3 and 2 must be equal."
+        in message
+    )
+    assert "`a @ W.T` fits, with shape (1, 2)." in message
+
+
+def test_an_axis_error_says_which_axis_holds_the_batch(registry):
+    with pytest.raises(CheckFailed) as caught:
+        check("test_sigmoid", lambda z: z.sum(axis=1))
+    assert "the batch is axis 0" in str(caught.value)
 
 
 def test_not_a_function(registry):
@@ -134,3 +175,73 @@ def test_describe_inputs():
         == "X (4, 3), p=0.5, rng"
     )
     assert describe_inputs({}) == "no inputs"
+
+
+class Scaled(Exercise):
+    """scaled(x) -> 2x on three cases; the judge names two mistakes that coincide on case 1."""
+
+    name = "test_scaled"
+
+    def cases(self, rng, hidden):
+        return [Case({"x": np.array(value)}, label=f"x={value}") for value in (1.0, 2.0, -3.0)]
+
+    def judge(self, case, outputs):
+        x = case.inputs["x"]
+        # "squared" and "plus x" give the same answer for x = 1, differ elsewhere.
+        compare(
+            "y",
+            outputs,
+            2 * x,
+            mistakes={"y is x squared": x * x, "y is x + 1": x + 1.0, "y is 3x": 3 * x},
+        )
+
+
+@pytest.fixture
+def scaled(monkeypatch):
+    monkeypatch.setattr(framework, "_REGISTRY", {})
+    monkeypatch.setattr(framework, "_import_lessons", lambda: None)
+    register(Scaled)
+
+
+def failure_of(fn):
+    with pytest.raises(CheckFailed) as caught:
+        check("test_scaled", fn)
+    return caught.value
+
+
+def test_the_mistake_that_fits_every_case_is_named_though_another_fits_the_first(scaled):
+    assert failure_of(lambda x: x + 1.0).diagnosis == "y is x + 1"
+    assert failure_of(lambda x: x * x).diagnosis == "y is x squared"
+
+
+def test_a_case_no_mistake_explains_leaves_the_cause_unnamed(scaled):
+    def odd(x):
+        return 3 * x if x < 1.5 else x + 10.0  # 3x on case 1, nothing known on case 2
+
+    failure = failure_of(odd)
+    assert failure.diagnosis is None and "Diagnosis" not in str(failure)
+    assert str(failure).startswith("y is wrong: expected 2, got 3.")
+
+
+def test_two_mistakes_on_different_cases_are_both_named(scaled):
+    def mixed(x):
+        return 3 * x if x > 0 else x * x
+
+    failure = failure_of(mixed)
+    assert failure.diagnosis == "y is 3x; and on case 3 (x=-3.0), y is x squared"
+    assert str(failure).endswith(
+        "\n  Diagnosis: y is 3x; and on case 3 (x=-3.0), y is x squared.\n"
+        "  [test_scaled, case 1 of 3 (x=1.0)]"
+    )
+
+
+def test_an_array_used_as_a_list_index_gets_a_sentence_to_act_on(registry):
+    def sigmoid(z):
+        return [0.5, 0.5, 0.5][np.argsort(z)]
+
+    with pytest.raises(CheckFailed) as caught:
+        check("test_sigmoid", sigmoid)
+    assert caught.value.diagnosis.startswith(
+        "An array was used where Python wants one integer: a list indexed with an array"
+    )
+    assert "of your code: `return [0.5, 0.5, 0.5][np.argsort(z)]`" in str(caught.value)

@@ -117,3 +117,16 @@ def test_fewer_results_than_cases_fail_on_the_missing_case(registry):
     assert str(failure) == (
         "test_double: no result came back for this case.\n  [test_double, case 2 of 2, seed 7]"
     )
+
+
+def test_an_argument_changed_in_place_fails_with_its_diagnosis_in_both_places(registry, displayed):
+    def doubles_in_place(x):
+        x *= 2
+        return x
+
+    remote = graded_remotely(doubles_in_place, displayed)
+    with pytest.raises(CheckFailed) as local:
+        check("test_double", doubles_in_place, seed=5)
+    assert str(remote) == str(local.value)
+    assert remote.diagnosis == local.value.diagnosis
+    assert remote.diagnosis.startswith("`x` was changed in place: `result = x` makes both names")

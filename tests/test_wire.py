@@ -45,6 +45,10 @@ def test_encode_refuses_what_is_not_plain_data(value, message):
         ('{"__ndarray__": "|O", "shape": [1], "data": ""}', "dtype object are not allowed"),
         ('{"__ndarray__": "<f8", "shape": [2], "data": "AAAAAAAAAAA="}', "needs 16 bytes, got 8"),
         ('{"__ndarray__": "<f8", "shape": [-1], "data": ""}', "non-negative integers"),
+        (
+            '{"__ndarray__": "<f8", "shape": [0, 1000000000000000000000000000000], "data": ""}',
+            "cannot be built",
+        ),
         ('{"__float__": "1e400"}', "special float must be"),
         ("NaN", "bare NaN is not allowed"),
         ("[" * 50 + "]" * 50, "nested deeper than 20"),
@@ -63,3 +67,17 @@ def test_size_limits_apply_both_ways():
         decode(json.dumps("x" * 20), max_bytes=10)
     with pytest.raises(WireError, match="more than 100000 values"):
         decode(json.dumps([0] * 100_001))
+
+
+@pytest.mark.parametrize(
+    "value", [np.float64("nan"), np.float64("-inf"), np.array(np.nan), np.array(2.5)]
+)
+def test_numpy_scalars_and_0d_arrays_keep_their_kind_and_shape(value):
+    back = decode(encode(value))
+    assert np.shape(back) == np.shape(value)
+    assert np.array_equal(back, value, equal_nan=True)
+
+
+def test_a_float32_number_keeps_its_precision():
+    back = decode(encode({"J": np.float32(0.25)}))["J"]
+    assert back.dtype == np.float32 and back.shape == () and back == 0.25

@@ -130,28 +130,42 @@ class PerceptronUpdate(Exercise):
                     {"w": np.array([1.0, 0.5, -0.5]), "x": np.array([1.0, 1.0]), "y": 1, "lr": 0.5},
                     label="h = y already",
                 ),
+                Case(
+                    {
+                        "w": np.array([1.0, -0.5, -0.5]),
+                        "x": np.array([1.0, 1.0]),
+                        "y": 0,
+                        "lr": 0.5,
+                    },
+                    label="z = 0 exactly, so h = 1, but y = 0",
+                ),
             ]
         found = []
         for trial in range(self.hidden_trials):
             n = int(rng.integers(1, 5))
             w, x = _integer_array(rng, n + 1) / 2, _integer_array(rng, n)
+            while w @ np.append(x, 1.0) == 0:  # ties only where one is meant, below
+                w = _integer_array(rng, n + 1) / 2
+            if trial == self.hidden_trials - 1:
+                # A tie, z = 0 exactly, on an example whose target is 0: h = 1 is a mistake
+                # here, so the rule moves w, and a `>` instead of `>=` leaves it alone. It comes
+                # last: on a tie, using z in place of h gives the same wrong answer as `>`, and
+                # the cases before it tell the two apart.
+                w[-1] = -(w[:-1] @ x)
             h = int(w @ np.append(x, 1.0) >= 0)
             # Cycle through the three situations, so that every branch of the rule is graded.
-            y = [1 - h, 1 - h, h][trial % 3]
+            y = [1 - h, 1 - h, h][trial % 3] if trial < self.hidden_trials - 1 else 0
             lr = float(rng.choice([0.1, 0.25, 0.5, 2.0]))
             found.append(Case({"w": w, "x": x, "y": y, "lr": lr}))
         return found
 
-    def call(self, fn, inputs):
-        # The argument is returned too, so that judge can see whether fn changed it in place.
-        return super().call(fn, inputs), inputs["w"]
-
     def judge(self, case, outputs):
         w, x, y, lr = case.inputs.values()
-        new_w, w_after_call = outputs
+        new_w = outputs
         x1 = np.append(x, 1.0)
         z = w @ x1
         h = float(z >= 0)
+        h_strict = float(z > 0)
         x1_first = np.insert(x, 0, 1.0)
         h_first = float(w @ x1_first >= 0)
         compare(
@@ -159,6 +173,8 @@ class PerceptronUpdate(Exercise):
             new_w,
             perceptron.perceptron_update(w, x, y, lr),
             mistakes={
+                "at z = w·x' = 0 exactly the unit answers h = 1 (the threshold is z >= 0, "
+                "not z > 0)": w + lr * (y - h_strict) * x1 if z == 0 else None,
                 "the change has the wrong sign: the rule is w + lr·(y - h)·x', with (y - h), "
                 "not (h - y)": w - lr * (y - h) * x1,
                 "the bias (last weight) did not change: it sits on an input fixed at 1, so it "
@@ -173,12 +189,6 @@ class PerceptronUpdate(Exercise):
                 "x' = [x, 1], under the bias w0 = w[-1]": w + lr * (y - h_first) * x1_first,
             },
         )
-        if not np.array_equal(np.asarray(w_after_call, dtype=np.float64), w):
-            raise CheckFailed(
-                "new w is right, but perceptron_update also changed the w it was given (an "
-                "in-place `w += ...` or `w[i] = ...`). Return a new array instead, e.g. "
-                "`return w + change`, so that the caller's weights stay as they were."
-            )
 
 
 @register
@@ -238,7 +248,7 @@ class TrainPerceptron(Exercise):
             counts,
             mistakes={
                 "the last epoch, the one with no mistakes, is missing: append each epoch's count, "
-                "then stop if it is 0": counts[:-1] if len(counts) > 1 else None,
+                "then stop if it is 0": counts[:-1] if expected.converged else None,
                 "training went on after an epoch with no mistakes: stop as soon as an epoch's "
                 "count is 0": padded if expected.converged else None,
                 "the counts are running totals; count the mistakes of each epoch separately "

@@ -57,8 +57,6 @@ class GateWeights(Exercise):
         return [Case({}, label=f"the {self.gate.upper()} truth table")]
 
     def judge(self, case, outputs):
-        if outputs is None:
-            raise CheckFailed(f"{self.name} returned None: did you forget to `return` w?")
         w = np.asarray(outputs, dtype=np.float64).ravel()
         if w.shape != (3,) or not np.all(np.isfinite(w)):
             raise CheckFailed(
@@ -74,6 +72,18 @@ class GateWeights(Exercise):
             diagnoses.append(
                 "these weights would work with the bias first; in this course the bias is the "
                 "last entry, w = [w1, w2, w0]"
+            )
+        flipped_and = perceptron.perceptron_predict(-w, TRUTH_X)
+        ties = perceptron.add_bias_column(TRUTH_X) @ w == 0
+        if (
+            self.gate == "nand"
+            and np.array_equal(flipped_and, _gate_outputs()["and"])
+            and any(ties)
+        ):
+            diagnoses.append(
+                "these are AND weights with every sign flipped, but they put a row exactly on "
+                "the line (z = 0), and a tie counts as 1 before and after the flip: flip AND "
+                "weights that leave no row at z = 0"
             )
         computes = _what_it_computes(h)
         diagnoses.append(f"with w = {w.tolist()} the unit computes {computes}")
@@ -138,12 +148,35 @@ class XorNetwork(Exercise):
             }
             return [Case({"X": TRUTH_X.copy(), **weights}, label="the four corners")]
         found = []
-        for _ in range(self.hidden_trials):
+        while len(found) < self.hidden_trials:
             # Points between and around the corners too: the network is a function of the plane.
             X = np.vstack([TRUTH_X, rng.uniform(-0.5, 1.5, size=(int(rng.integers(20, 40)), 2))])
             weights = {f"w_{g}": _valid_gate_weights(rng, g) for g in ("or", "nand", "and")}
-            found.append(Case({"X": X, **weights}, label=f"{len(X)} points of the plane"))
+            results = list(self.mistakes(X, **weights).values())
+            right = _compose(X, weights["w_or"], weights["w_nand"], weights["w_and"])
+            # Keep draws on which every mistake gives its own, wrong answer, so that each one
+            # is caught and named on every case.
+            if len(distinct(dict(enumerate([right, *results])))) == len(results) + 1:
+                found.append(Case({"X": X, **weights}, label=f"{len(X)} points of the plane"))
         return found
+
+    @staticmethod
+    def mistakes(X, w_or, w_nand, w_and) -> dict[str, np.ndarray]:
+        """{diagnosis: what that slip returns} on inputs X (m, 2) with the three units' weights."""
+        return {
+            "the units are in the wrong places: the hidden layer is OR and NAND of the "
+            "inputs, and the output unit is AND of the two hidden outputs": (
+                _compose(X, w_or, w_and, w_nand)
+            ),
+            "the units are in the wrong places: OR is a hidden unit, and the output unit "
+            "is AND (not OR)": _compose(X, w_nand, w_and, w_or),
+            "the output unit received the hidden weighted sums z, not the hidden outputs "
+            "h = step(z): apply the threshold in the hidden layer too": (
+                _compose(X, w_or, w_nand, w_and, hidden_step=False)
+            ),
+            "you returned AND(x1, x2) of the inputs: the output unit should take the two "
+            "hidden outputs [h_or, h_nand] as its inputs": perceptron.perceptron_predict(w_and, X),
+        }
 
     def judge(self, case, outputs):
         X, w_or, w_nand, w_and = case.inputs.values()
@@ -151,22 +184,5 @@ class XorNetwork(Exercise):
             "h",
             outputs,
             _compose(X, w_or, w_nand, w_and),
-            mistakes=distinct(
-                {
-                    "the units are in the wrong places: the hidden layer is OR and NAND of the "
-                    "inputs, and the output unit is AND of the two hidden outputs": (
-                        _compose(X, w_or, w_and, w_nand)
-                    ),
-                    "the units are in the wrong places: OR is a hidden unit, and the output unit "
-                    "is AND (not OR)": _compose(X, w_nand, w_and, w_or),
-                    "the output unit received the hidden weighted sums z, not the hidden outputs "
-                    "h = step(z): apply the threshold in the hidden layer too": (
-                        _compose(X, w_or, w_nand, w_and, hidden_step=False)
-                    ),
-                    "you returned AND(x1, x2) of the inputs: the output unit should take the two "
-                    "hidden outputs [h_or, h_nand] as its inputs": perceptron.perceptron_predict(
-                        w_and, X
-                    ),
-                }
-            ),
+            mistakes=distinct(self.mistakes(X, w_or, w_nand, w_and)),
         )

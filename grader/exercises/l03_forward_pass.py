@@ -1,5 +1,5 @@
-"""Graded exercises of lesson 03, the forward pass: one neuron, a dense layer, the
-activations, an MLP forward pass and counting parameters.
+"""Graded exercises of lesson 03, the forward pass: one neuron, a dense layer and the
+activations. (The network's forward pass and counting parameters are in l03_network.)
 
 Every exercise follows the course's row form: X (m, n_in), W (n_in, n_out), b (n_out,),
 Z = X W + b, A = f(Z).
@@ -11,7 +11,6 @@ import numpy as np
 
 from grader.checks import compare
 from grader.exercise import Case, Exercise, register
-from grader.kit import expect_scalar
 from nnlib import activations, layers
 
 HIDDEN_NAMES = ("identity", "sigmoid", "tanh", "relu")
@@ -188,99 +187,3 @@ class Relu(_Activation):
             "this is one number, the largest element (np.max); np.maximum(0, Z) compares "
             "elementwise": np.max(Z),
         }
-
-
-def _forward(X, params, names):
-    """The reference MLP forward pass: A after every (W, b) layer and its activation."""
-    A = X
-    for (W, b), name in zip(params, names, strict=True):
-        A = _activation(name)(layers.dense_forward(A, W, b))
-    return A
-
-
-@register
-class MlpForward(Exercise):
-    """mlp_forward(X, params, activations) -> the output of the last layer, (m, n_out)."""
-
-    name = "mlp_forward"
-    reference = ("nnlib.model.Sequential",)
-    hidden_trials = 4
-
-    def cases(self, rng, hidden):
-        if not hidden:
-            X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
-            W1 = np.array([[1.0, -1.0, 0.5], [1.0, 1.0, -0.5]])
-            b1 = np.array([-0.5, 0.0, 0.25])
-            W2 = np.array([[2.0], [-1.0], [1.0]])
-            b2 = np.array([-0.5])
-            inputs = {"X": X, "params": [(W1, b1), (W2, b2)], "activations": ["tanh", "sigmoid"]}
-            return [Case(inputs, label="a 2-3-1 network, tanh then sigmoid, on 4 examples")]
-        cases = []
-        for _ in range(self.hidden_trials):
-            depth = int(rng.integers(2, 5))
-            sizes = [int(k) for k in rng.integers(1, 6, size=depth + 1)]
-            params = [
-                (rng.normal(size=(n_in, n_out)), rng.normal(size=n_out))
-                for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
-            ]
-            # Distinct activations, so that swapping their order shows.
-            names = [str(name) for name in rng.permutation(HIDDEN_NAMES)[:depth]]
-            m = int(rng.integers(2, 7))
-            inputs = {"X": rng.normal(size=(m, sizes[0])), "params": params, "activations": names}
-            cases.append(Case(inputs, label=f"layer sizes {sizes}, activations {names}"))
-        return cases
-
-    def judge(self, case, outputs):
-        X, params, names = case.inputs.values()
-        last_linear = _forward(X, params, names[:-1] + ["identity"])
-        compare(
-            "A",
-            outputs,
-            _forward(X, params, names),
-            mistakes={
-                "no activation was applied: a stack of linear layers is one linear layer": (
-                    _forward(X, params, ["identity"] * len(names))
-                ),
-                "the last layer's activation was not applied: this is its Z": last_linear,
-                "the activations were used in reverse order": _forward(X, params, names[::-1]),
-                "every layer used the first activation in the list": (
-                    _forward(X, params, [names[0]] * len(names))
-                ),
-            },
-        )
-
-
-@register
-class CountParameters(Exercise):
-    """count_parameters(sizes) -> the number of weights and biases of a dense network."""
-
-    name = "count_parameters"
-
-    def cases(self, rng, hidden):
-        if not hidden:
-            return [
-                Case({"sizes": [2, 3, 1]}, label="sizes [2, 3, 1]"),
-                Case({"sizes": [784, 16, 16, 10]}, label="sizes [784, 16, 16, 10]"),
-            ]
-        return [
-            Case({"sizes": [int(k) for k in rng.integers(1, 50, size=int(rng.integers(2, 6)))]})
-            for _ in range(self.hidden_trials)
-        ]
-
-    def judge(self, case, outputs):
-        sizes = case.inputs["sizes"]
-        weights = sum(n_in * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True))
-        biases = sum(sizes[1:])
-        compare(
-            "the count",
-            expect_scalar("the count", outputs),
-            weights + biases,
-            mistakes={
-                "only the weights were counted; each unit after the input layer has a bias too": (
-                    weights
-                ),
-                "the input layer was given biases too; inputs have none": weights + sum(sizes),
-                "this counts units, not parameters": sum(sizes),
-                "only the biases were counted": biases,
-            },
-        )

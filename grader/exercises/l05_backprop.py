@@ -18,10 +18,19 @@ from nnlib import activations
 from nnlib.layers import dense_backward, dense_forward
 
 HIDDEN_ACTIVATIONS = ("sigmoid", "tanh", "relu")
-ACTIVATION_FUNCTIONS = {name: getattr(activations, name) for name in HIDDEN_ACTIVATIONS}
+ACTIVATION_NAMES = ("identity", *HIDDEN_ACTIVATIONS)  # identity: the output layer's logit
+ACTIVATION_FUNCTIONS = {name: getattr(activations, name) for name in ACTIVATION_NAMES}
 ACTIVATION_DERIVATIVES = {
-    name: getattr(activations, f"{name}_derivative") for name in HIDDEN_ACTIVATIONS
+    name: getattr(activations, f"{name}_derivative") for name in ACTIVATION_NAMES
 }
+# Central differences of a nearly linear function far from 0 lose about 1e-5 of relative
+# accuracy to rounding (the ulp of 1e6 is 1e-10, against h = 1e-5), a hundred times the
+# threshold: an analytic gradient passes such cases and a numerical one cannot.
+LARGE = 1e6
+NUMERICAL_HELPERS = (
+    "nnlib.gradcheck.numerical_gradient",
+    "nnlib.gradcheck.numerical_gradient_array",
+)
 
 
 @register
@@ -114,21 +123,28 @@ class ActivationBackward(Exercise):
         "nnlib.activations.Sigmoid.backward",
         "nnlib.activations.Tanh.backward",
         "nnlib.activations.ReLU.backward",
+        *NUMERICAL_HELPERS,
     )
 
     def cases(self, rng, hidden):
         if not hidden:
-            Z = np.array([[-2.0, -0.5, 0.25], [1.0, 3.0, -1.5]])
+            Z = np.array([[-2.0, 0.0, 0.25], [1.0, 3.0, -1.5]])  # a 0: relu'(0) = 0
             dA = np.array([[0.5, -1.0, 2.0], [1.5, -0.5, 1.0]])
             return [
                 Case({"dA": dA, "Z": Z, "activation": name}, label=name)
-                for name in HIDDEN_ACTIVATIONS
+                for name in ACTIVATION_NAMES
             ]
         cases = []
-        for name in HIDDEN_ACTIVATIONS:
-            m, n = (int(k) for k in rng.integers(2, 8, size=2))
+        for name in ACTIVATION_NAMES:
+            m, n = (int(k) for k in rng.choice(np.arange(2, 9), size=2, replace=False))
             Z = rng.normal(0, 2, size=(m, n))
-            Z[Z == 0] = 0.5  # ReLU's derivative at exactly 0 is a convention, not a test
+            if name == "relu":
+                # Exact zeros at the kink (relu'(0) = 0 is the convention), and values far
+                # from 0, where central differences are measurably off.
+                Z[0, :] = 0.0
+                Z[-1, :] *= LARGE
+            if name == "identity":
+                Z = Z + LARGE
             cases.append(
                 Case(
                     {"dA": rng.normal(size=(m, n)), "Z": Z, "activation": name},
@@ -142,6 +158,11 @@ class ActivationBackward(Exercise):
         f, derivative = ACTIVATION_FUNCTIONS[name], ACTIVATION_DERIVATIVES[name]
         expected = dA * derivative(Z)
         mistakes = {
+            "identity": {
+                "the identity's derivative is 1, so dZ = dA; this is A = Z itself": Z,
+                "the identity's derivative is 1, not 0: dZ = dA": np.zeros_like(dA),
+            }
+            | known.missing_upstream("dZ", np.ones_like(Z)),
             "sigmoid": known.sigmoid_derivative("dZ", Z, dA),
             "relu": known.relu_derivative("dZ", Z, dA),
             "tanh": known.missing_upstream("dZ", derivative(Z)),
@@ -159,4 +180,8 @@ class ActivationBackward(Exercise):
             mistakes["ReLU's derivative was read from dA's sign: it depends on Z > 0"] = dA * (
                 dA > 0
             )
+            mistakes[
+                "relu'(0) is 0 in this course: the derivative is 1 where Z > 0, and this "
+                "used Z >= 0"
+            ] = dA * (Z >= 0)
         check_gradient("dZ", outputs, f, Z, dA, expected=expected, mistakes=mistakes)

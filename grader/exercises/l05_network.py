@@ -1,196 +1,243 @@
-"""Exercises of lesson 05, backprop through a two-layer network: the full backward pass, and
-one training step that uses it.
+"""Exercises of lesson 05 on a whole network: the backward pass of an MLP of any depth, from
+the caches of lesson 03's forward pass, and one training step that uses it.
 
-The network is dense → activation → dense, with the forward pass the lesson gives the student.
-Every gradient is compared with nnlib's; when it is wrong, the message also says how far it is
-from central differences of the forward pass, and names the mistake when the student's result
-is what a known mistake would produce.
+The network is nnlib.mlp's: a list of (W, b) pairs and one activation name per layer; the
+forward pass returns (A, caches) with one cache (A_prev, W, Z) per layer. Every gradient is
+compared with nnlib's; a wrong one's message also says how far it is from central differences
+of the forward pass, and names the mistake when the student's result is what a known mistake
+would produce.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from grader.checks import check_gradient, compare
+from grader import mistakes as known
+from grader.checks import CheckFailed, check_gradient, compare, failure
 from grader.exercise import Case, Exercise, register
 from grader.exercises.l05_backprop import (
     ACTIVATION_DERIVATIVES,
     ACTIVATION_FUNCTIONS,
-    HIDDEN_ACTIVATIONS,
+    LARGE,
+    NUMERICAL_HELPERS,
 )
-from grader.kit import expect_dict, expect_tuple
-from nnlib.layers import dense_backward, dense_forward
+from grader.kit import expect_scalar, expect_tuple
+from nnlib import mlp
+from nnlib.layers import dense_backward
 from nnlib.losses import sigmoid_binary_cross_entropy
 
-PARAMETER_NAMES = ("W1", "b1", "W2", "b2")
 
+def random_network(rng, sizes, m, scale=0.8):
+    """Random parameters and inputs of an MLP, and its forward pass.
 
-def random_parameters(rng, n_in, n_hidden, n_out):
-    """Small random weights and biases of a two-layer network, as a dict of float64 arrays."""
-    return {
-        "W1": rng.normal(0, 0.8, (n_in, n_hidden)),
-        "b1": rng.normal(0, 0.5, n_hidden),
-        "W2": rng.normal(0, 0.8, (n_hidden, n_out)),
-        "b2": rng.normal(0, 0.5, n_out),
-    }
-
-
-def mlp_forward(X, params, activation):
-    """Forward pass of dense → activation → dense, as the lesson gives it to the student.
-
-    Inputs:  X (m, n_in); params {"W1" (n_in, h), "b1" (h,), "W2" (h, n_out), "b2" (n_out,)};
-             activation, a name in HIDDEN_ACTIVATIONS.
-    Returns: Z2 (m, n_out), and the cache {"X", "Z1", "A1"} the backward pass needs.
+    sizes: units per layer, input first; m: examples; scale: the weights' spread.
+    Returns (params, X): a list of (W, b) pairs, and X (m, sizes[0]).
     """
-    Z1 = dense_forward(X, params["W1"], params["b1"])
-    A1 = ACTIVATION_FUNCTIONS[activation](Z1)
-    Z2 = dense_forward(A1, params["W2"], params["b2"])
-    return Z2, {"X": X, "Z1": Z1, "A1": A1}
+    params = [
+        (rng.normal(0, scale, (n_in, n_out)), rng.normal(0, 0.5, n_out))
+        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True)
+    ]
+    return params, rng.normal(size=(m, sizes[0]))
 
 
-def mlp_gradients(dZ2, params, cache, activation, skip_activation=False, derivative_at_A1=False):
-    """Backward pass of mlp_forward, optionally with one of two known mistakes.
+def distinct_sizes(rng, count):
+    """``count`` layer sizes that all differ (2 to 9), so that a transpose never fits."""
+    return [int(k) for k in rng.choice(np.arange(2, 10), size=count, replace=False)]
 
-    Inputs:  dZ2 (m, n_out); params and cache as mlp_forward; activation, its name;
-             skip_activation: pass dA1 on as dZ1 (the activation backward forgotten);
-             derivative_at_A1: take f' at A1 = f(Z1) rather than at Z1.
-    Returns: {"W1", "b1", "W2", "b2"}: the gradients, each the shape of its parameter.
+
+def backward_variant(dA, caches, names, at_output=False, skip_activation=False):
+    """The backward pass with one of two known mistakes, as a list of (dW, db).
+
+    at_output: f' taken at the layer's output A = f(Z) rather than at Z.
+    skip_activation: dZ = dA at every layer, as if no activation had a derivative.
     """
-    dA1, dW2, db2 = dense_backward(dZ2, cache["A1"], params["W2"])
-    if skip_activation:
-        dZ1 = dA1
-    else:
-        at = cache["A1"] if derivative_at_A1 else cache["Z1"]
-        dZ1 = dA1 * ACTIVATION_DERIVATIVES[activation](at)
-    _, dW1, db1 = dense_backward(dZ1, cache["X"], params["W1"])
-    return {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
+    grads = []
+    for (A_prev, W, Z), name in zip(reversed(caches), reversed(names), strict=True):
+        at = ACTIVATION_FUNCTIONS[name](Z) if at_output else Z
+        dZ = dA if skip_activation else dA * ACTIVATION_DERIVATIVES[name](at)
+        dA, dW, db = dense_backward(dZ, A_prev, W)
+        grads.append((dW, db))
+    return grads[::-1]
 
 
-def forward_in(key, X, params, activation):
-    """mlp_forward's Z2 as a function of one parameter alone, the others held fixed.
+def forward_in(params, X, names, layer, index):
+    """The network's output as a function of one parameter alone, the others held fixed.
 
-    key: one of PARAMETER_NAMES; X, params, activation: as mlp_forward.
-    Returns forward(value) -> Z2 (m, n_out), value having the shape of params[key].
+    layer: which (W, b) pair (0 = the first layer); index: 0 for W, 1 for b.
+    Returns forward(value) -> A (m, n_L), value having that parameter's shape.
     """
 
     def forward(value):
-        return mlp_forward(X, {**params, key: value}, activation)[0]
+        trial = [list(pair) for pair in params]
+        trial[layer][index] = value
+        return mlp.mlp_forward(X, trial, names)[0]
 
     return forward
 
 
+def expect_pairs(function_name, outputs, count, what):
+    """The student's list of ``count`` pairs, one per layer, taken apart with the kit.
+
+    what: the pair's two names without the layer number, e.g. ("dW", "db").
+    Returns a list of (a, b); raises CheckFailed saying what came back instead, with a
+    diagnosis when the list is short (a loop that missed layers).
+    """
+    __tracebackhide__ = True
+    names = [f"({what[0]}{k}, {what[1]}{k})" for k in range(1, count + 1)]
+    try:
+        pairs = expect_tuple(function_name, outputs, names)
+    except CheckFailed as wrong:
+        short = type(outputs) in (list, tuple) and len(outputs) < count
+        diagnosis = "A loop over the layers must visit every one of them" if short else None
+        raise failure(str(wrong), diagnosis) from None
+    return [
+        expect_tuple(
+            f"{function_name}'s entry for layer {k}", pair, (f"{what[0]}{k}", f"{what[1]}{k}")
+        )
+        for k, pair in enumerate(pairs, 1)
+    ]
+
+
 @register
 class MLPBackward(Exercise):
-    """mlp_backward(dZ2, params, cache, activation) -> {"W1", "b1", "W2", "b2"} gradients."""
+    """mlp_backward(dA, caches, activations) -> [(dW, db) per layer], for any depth."""
 
     name = "mlp_backward"
-    reference = ("nnlib.model.Sequential.backward",)
+    reference = ("nnlib.mlp.mlp_backward", "nnlib.model.Sequential.backward", *NUMERICAL_HELPERS)
 
     def cases(self, rng, hidden):
         if not hidden:
-            sizes = [(4, 2, 3, 1, "tanh")]
+            plans = [([2, 4, 3, 1], ["relu", "tanh", "identity"], 5, 0.0)]
         else:
-            sizes = [
-                (*(int(k) for k in rng.integers(2, 7, size=4)), name) for name in HIDDEN_ACTIVATIONS
+            plans = [
+                # one layer: logistic regression's backward pass
+                (distinct_sizes(rng, 2), ["identity"], 6, 0.0),
+                (distinct_sizes(rng, 3), ["sigmoid", "identity"], 7, 0.0),
+                (distinct_sizes(rng, 4), ["relu", "tanh", "sigmoid"], 8, 0.0),
+                # an output far from 0: central differences are measurably off there
+                (distinct_sizes(rng, 5), ["tanh", "relu", "sigmoid", "identity"], 9, LARGE),
             ]
         cases = []
-        for m, n_in, n_hidden, n_out, name in sizes:
-            params = random_parameters(rng, n_in, n_hidden, n_out)
-            X = rng.normal(size=(m, n_in))
-            _, cache = mlp_forward(X, params, name)
-            dZ2 = rng.normal(size=(m, n_out)) / m
+        for sizes, names, m, offset in plans:
+            params, X = random_network(rng, sizes, m)
+            params[-1][1][:] += offset  # the last layer's bias
+            if names[0] == "relu":
+                X[0] = 0.0  # the first layer's Z[0, 0] is then exactly b[0] = 0: relu's kink
+                params[0][1][0] = 0.0
+            caches = mlp.mlp_forward(X, params, names)[1]
+            dA = rng.normal(size=(m, sizes[-1])) / m
             cases.append(
                 Case(
-                    {"dZ2": dZ2, "params": params, "cache": cache, "activation": name},
-                    label=f"{n_in}-{n_hidden}-{n_out} network, {name}, m={m}",
+                    {"dA": dA, "caches": caches, "activations": names},
+                    secret={"params": params},
+                    label=f"layer sizes {sizes}, activations {names}, m={m}",
                 )
             )
         return cases
 
     def judge(self, case, outputs):
-        grads = expect_dict("mlp_backward", outputs, PARAMETER_NAMES)
-        dZ2, params, cache, name = case.inputs.values()
-        expected = mlp_gradients(dZ2, params, cache, name)
-        skipped = mlp_gradients(dZ2, params, cache, name, skip_activation=True)
-        at_A1 = mlp_gradients(dZ2, params, cache, name, derivative_at_A1=True)
-        dZ1 = dZ2 @ params["W2"].T * ACTIVATION_DERIVATIVES[name](cache["Z1"])
-        wrong_input = {
-            "W2": {"layer 2's input is A1, not X: dW2 = A1ᵀ dZ2": cache["X"].T @ dZ2},
-            "W1": {"layer 1's input is X, not A1: dW1 = Xᵀ dZ1": cache["A1"].T @ dZ1},
-        }
-        # Layer 2 first: a mistake there explains the layer-1 errors that follow from it.
-        for key in ("W2", "b2", "W1", "b1"):
-            check_gradient(
-                f"grads['{key}']",
-                grads[key],
-                forward_in(key, cache["X"], params, name),
-                params[key],
-                dZ2,
-                expected=expected[key],
-                mistakes={
-                    "the hidden activation's backward was skipped: dZ1 = dA1 ∘ f'(Z1), "
-                    "not dA1": skipped[key],
-                    f"f' was taken at A1 = {name}(Z1) instead of at Z1": at_A1[key],
-                    **wrong_input.get(key, {}),
-                },
+        dA, caches, names = case.inputs.values()
+        params, X = case.secret["params"], caches[0][0]
+        expected = mlp.mlp_backward(dA, caches, names)
+        grads = expect_pairs("mlp_backward", outputs, len(expected), ("dW", "db"))
+        shapes = [(np.shape(dW), np.shape(db)) for dW, db in grads]
+        right = [(dW.shape, db.shape) for dW, db in expected]
+        if shapes != right and shapes == right[::-1]:
+            raise failure(
+                "mlp_backward's pairs do not match the layers' shapes in this order.",
+                "the list is in backward order, last layer first; the first pair must be "
+                "layer 1's (dW, db): reverse the list before returning it",
             )
+        at_output = backward_variant(dA, caches, names, at_output=True)
+        skipped = backward_variant(dA, caches, names, skip_activation=True)
+        m = dA.shape[0]
+        # The last layer first: a mistake there explains the errors of the layers before it.
+        for layer in reversed(range(len(expected))):
+            for index, label in enumerate(("dW", "db")):
+                right = expected[layer][index]
+                check_gradient(
+                    f"layer {layer + 1}'s {label}",
+                    grads[layer][index],
+                    forward_in(params, X, names, layer, index),
+                    params[layer][index],
+                    dA,
+                    expected=right,
+                    mistakes={
+                        "f' was taken at the layer's output A = f(Z); it belongs at the "
+                        "cached Z": at_output[layer][index],
+                        "the activations' backward was skipped: dZ = dA ∘ f'(Z), not dA": skipped[
+                            layer
+                        ][index],
+                    }
+                    | known.batch_scale(label, right, m),
+                )
 
 
 @register
-class MLPTrainStep(Exercise):
-    """mlp_train_step(params, X, Y, lr, activation) -> (J, new_params), one gradient step."""
+class TrainStep(Exercise):
+    """train_step(params, X, Y, lr, activations) -> (J, new_params), one gradient step."""
 
-    name = "mlp_train_step"
-    reference = ("nnlib.training.train_epoch", "nnlib.training.fit")
+    name = "train_step"
+    reference = ("nnlib.mlp.train_step", "nnlib.training.train_epoch", "nnlib.training.fit")
 
     def cases(self, rng, hidden):
         if not hidden:
-            sizes, rates = [(6, 2, 3, "tanh")], [0.5]
+            plans = [([2, 3, 1], ["tanh", "identity"], 6, 0.5)]
         else:
-            sizes = [
-                (*(int(k) for k in rng.integers(2, 9, size=3)), name) for name in HIDDEN_ACTIVATIONS
+            plans = [
+                ([int(rng.integers(2, 5)), 1], ["identity"], 8, float(rng.uniform(0.1, 2))),
+                ([*distinct_sizes(rng, 2), 1], ["relu", "identity"], 7, float(rng.uniform(0.1, 2))),
+                ([*distinct_sizes(rng, 3), 1], ["sigmoid", "tanh", "identity"], 9, 0.3),
             ]
-            rates = [float(rate) for rate in rng.uniform(0.05, 2.0, size=len(sizes))]
         cases = []
-        for (m, n_in, n_hidden, name), lr in zip(sizes, rates, strict=True):
-            params = random_parameters(rng, n_in, n_hidden, 1)
-            X = rng.normal(size=(m, n_in))
-            Y = (rng.random((m, 1)) < 0.5).astype(np.float64)
-            cases.append(
-                Case(
-                    {"params": params, "X": X, "Y": Y, "lr": lr, "activation": name},
-                    label=f"{n_in}-{n_hidden}-1 network, {name}, m={m}, lr={lr:.3g}",
-                )
-            )
+        for sizes, names, m, lr in plans:
+            params, X = random_network(rng, sizes, m)
+            Y = np.zeros((m, 1))
+            Y[rng.permutation(m)[: m // 2]] = 1.0  # both classes, always
+            inputs = {"params": params, "X": X, "Y": Y, "lr": lr, "activations": names}
+            cases.append(Case(inputs, label=f"layer sizes {sizes}, {names}, m={m}, lr={lr:.3g}"))
         return cases
 
     def judge(self, case, outputs):
-        J, new_params = expect_tuple("mlp_train_step", outputs, ("J", "new_params"))
-        new_params = expect_dict("mlp_train_step", new_params, PARAMETER_NAMES, item="new_params")
-        params, X, Y, lr, name = case.inputs.values()
-        Z2, cache = mlp_forward(X, params, name)
-        expected_J, dZ2 = sigmoid_binary_cross_entropy(Z2, Y)
-        grads = mlp_gradients(dZ2, params, cache, name)
-        expected = {key: params[key] - lr * grads[key] for key in PARAMETER_NAMES}
-        after = {key: params[key] + lr * grads[key] for key in PARAMETER_NAMES}
-        J_after = sigmoid_binary_cross_entropy(mlp_forward(X, expected, name)[0], Y)[0]
+        J, new_params = expect_tuple("train_step", outputs, ("J", "new_params"))
+        J = expect_scalar("J", J)
+        params, X, Y, lr, names = case.inputs.values()
+        expected_J, expected = mlp.train_step(params, X, Y, lr, names)
+        Z, caches = mlp.mlp_forward(X, params, names)
+        grads = mlp.mlp_backward(sigmoid_binary_cross_entropy(Z, Y)[1], caches, names)
+        # A sigmoid applied before a loss that applies it again: σ(σ(z)).
+        twice_J, dA = sigmoid_binary_cross_entropy(ACTIVATION_FUNCTIONS["sigmoid"](Z), Y)
+        twice = mlp.mlp_backward(dA * ACTIVATION_DERIVATIVES["sigmoid"](Z), caches, names)
         compare(
             "J",
             J,
             expected_J,
             mistakes={
-                "J was computed after the update: report the cost of the parameters "
-                "you were given (the one the gradient belongs to)": J_after,
+                "J was computed after the update: report the cost of the parameters you "
+                "were given (the one the gradient belongs to)": mlp.train_step(
+                    expected, X, Y, lr, names
+                )[0],
+                "the sigmoid was applied twice: the last layer gives the logit z, and "
+                "sigmoid_binary_cross_entropy applies σ itself": twice_J,
             },
         )
-        for key in PARAMETER_NAMES:
-            compare(
-                f"new_params['{key}']",
-                new_params[key],
-                expected[key],
-                mistakes={
-                    f"{key} was not updated": params[key],
-                    "the step went uphill: subtract lr × gradient, W ← W − lr ∂J/∂W": after[key],
-                    "the learning rate is missing: W ← W − lr ∂J/∂W": params[key] - grads[key],
-                },
-            )
+        new = expect_pairs("train_step", new_params, len(params), ("W", "b"))
+        for layer, ((W, b), (dW, db)) in enumerate(zip(params, grads, strict=True)):
+            for index, (value, gradient) in enumerate(((W, dW), (b, db))):
+                which = f"layer {layer + 1}'s {'Wb'[index]}"
+                compare(
+                    f"{which}, after the step",
+                    new[layer][index],
+                    expected[layer][index],
+                    mistakes={
+                        f"{which} was not updated": value,
+                        "the step went uphill: subtract lr × gradient, θ ← θ − lr ∂J/∂θ": (
+                            value + lr * gradient
+                        ),
+                        "the learning rate is missing: θ ← θ − lr ∂J/∂θ": value - gradient,
+                        "the sigmoid was applied twice: the last layer gives the logit z, "
+                        "and sigmoid_binary_cross_entropy applies σ itself": (
+                            value - lr * twice[layer][index]
+                        ),
+                    },
+                )

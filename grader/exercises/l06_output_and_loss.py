@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader.checks import CheckFailed
+from grader.checks import failure
 from grader.exercise import Case, Exercise, register
 from grader.exercises.l06_losses import random_one_hot
 
@@ -74,9 +74,16 @@ class ChooseOutputAndLoss(Exercise):
         expected = TASKS[task]
         if isinstance(outputs, list):  # a list of the two names is as good as a tuple
             outputs = tuple(outputs)
-        if outputs != expected:
-            raise CheckFailed(
-                f"choose_output_and_loss returned {outputs!r} for targets Y =\n"
-                f"{np.array2string(case.inputs['Y'], precision=1)}\n"
-                f"  expected {expected!r}: {WHY[task]}."
-            )
+        if outputs == expected:
+            return
+        message = (
+            f"choose_output_and_loss returned {outputs!r} for targets Y =\n"
+            f"{np.array2string(case.inputs['Y'], precision=1)}\n"
+            f"  expected {expected!r}."
+        )
+        if outputs == expected[::-1]:
+            raise failure(message, "the two names are swapped: return (activation, loss)")
+        chosen = [other for other, pair in TASKS.items() if pair == outputs]
+        if chosen:
+            raise failure(message, f"that is the choice for {chosen[0]} targets; {WHY[task]}")
+        raise failure(message + f" {WHY[task]}.", None)

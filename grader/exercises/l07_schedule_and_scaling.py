@@ -71,8 +71,9 @@ def _scaling_cases(rng, hidden, with_range: bool) -> list[Case]:
         X_test = np.array([[165.0, 90.0], [145.0, 60.0]])
         inputs = {"X_train": X_train, "X_test": X_test}
         if with_range:
-            inputs.update(a=0.0, b=1.0)
-        return [Case(inputs, label="heights and masses")]
+            # Not [0, 1]: there a forgotten a and b would go unnoticed.
+            inputs.update(a=-1.0, b=1.0)
+        return [Case(inputs, label="heights and masses into [-1, 1]")]
     cases = []
     for trial in range(5):
         m, n, m_test = (int(k) for k in rng.integers([3, 1, 1], [30, 6, 10]))
@@ -82,7 +83,9 @@ def _scaling_cases(rng, hidden, with_range: bool) -> list[Case]:
         X_test = centre + spread * rng.normal(size=(m_test, n))
         label = f"{m} training rows, {n} columns"
         if trial == 4:
-            X_train[:, 0] = X_train[0, 0]  # a constant column: its range and its σ are 0
+            # A constant column of a value with few binary digits (a multiple of 1/4), whose
+            # mean is exact: its range and its σ are exactly 0, however they are computed.
+            X_train[:, 0] = np.round(4 * X_train[0, 0]) / 4
             label += ", column 0 constant"
         inputs = {"X_train": X_train, "X_test": X_test}
         if with_range:

@@ -61,11 +61,13 @@ class DropoutForward(Exercise):
             ]
         cases = []
         for label, p, training in [
-            ("training", rng.uniform(0.1, 0.8), True),
+            ("training", rng.uniform(0.3, 0.7), True),
             ("training, p = 0", 0.0, True),
             ("evaluation", rng.uniform(0.1, 0.8), False),
         ]:
-            m, n = rng.integers(2, 9), rng.integers(2, 11)
+            # Enough rows and columns that two rows' masks, or a mask and a shifted one,
+            # never coincide by chance.
+            m, n = rng.integers(4, 9), rng.integers(6, 11)
             inputs = {
                 "X": rng.normal(size=(m, n)),
                 "p": float(p),
@@ -101,22 +103,21 @@ class DropoutForward(Exercise):
             return
 
         row = np.random.default_rng(seed).random(X.shape[1])
-        found = {}
-        if p > 0:  # with p = 0 every variant below equals the right answer
-            found = mistakes.dropout_forward("A", X, expected_keep, p) | {
-                "the kept units were divided by p: p is the probability of DROPPING, so "
-                "the kept units are divided by (1 - p)": X * expected_keep / p,
-                "the kept units were multiplied by (1 - p) instead of divided by it": X
-                * expected_keep
-                * (1 - p),
-                "one mask row was shared by the whole batch: draw one number per entry of X "
-                "with rng.random(X.shape), so that each example drops its own units": X
-                * (row >= p)
-                / (1 - p),
-                "the scaling is right but the mask is not the expected one: draw it exactly "
-                "once as `keep = rng.random(X.shape) >= p`, with the rng you were given and "
-                "nothing else drawn from it first": inverted_dropout_of(A, X, p),
-            }
+        # With p = 0 most variants below equal the right answer, and compare passes them over.
+        found = mistakes.dropout_forward("A", X, expected_keep, p) | {
+            "the kept units were divided by p: p is the probability of DROPPING, so "
+            "the kept units are divided by (1 - p)": X * expected_keep / p,
+            "the kept units were multiplied by (1 - p) instead of divided by it": X
+            * expected_keep
+            * (1 - p),
+            "one mask row was shared by the whole batch: draw one number per entry of X "
+            "with rng.random(X.shape), so that each example drops its own units": X
+            * (row >= p)
+            / (1 - p),
+            "the scaling is right but the mask is not the expected one: draw it exactly "
+            "once as `keep = rng.random(X.shape) >= p`, with the rng you were given and "
+            "nothing else drawn from it first": inverted_dropout_of(A, X, p),
+        }
         compare("A", A, expected_A, mistakes=found)
         compare(
             "keep",
@@ -144,7 +145,8 @@ class DropoutBackward(Exercise):
             return [Case({"dA": _VISIBLE_X[::-1].copy(), "keep": keep, "p": 0.2})]
         cases = []
         for p in [rng.uniform(0.1, 0.8), rng.uniform(0.1, 0.8)]:
-            shape = (int(rng.integers(2, 9)), int(rng.integers(2, 11)))
+            m = int(rng.integers(2, 9))
+            shape = (m, int(rng.choice([n for n in range(2, 11) if n != m])))  # not square
             keep = rng.random(shape) >= p
             cases.append(Case({"dA": rng.normal(size=shape), "keep": keep, "p": float(p)}))
         return cases

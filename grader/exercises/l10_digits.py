@@ -14,6 +14,8 @@ import numpy as np
 
 from grader.checks import CheckFailed, compare, failure
 from grader.exercise import Case, Exercise, register
+from grader.kit import expect_scalar
+from grader.tolerance import distinct
 from nnlib.data import load_digits, one_hot, train_val_test_split
 from nnlib.metrics import accuracy
 
@@ -21,6 +23,7 @@ NUM_CLASSES = 10
 VALIDATION_FRACTION = 0.15
 TEST_FRACTION = 0.2
 REQUIRED_ACCURACY = 0.95
+HIDDEN_SPLITS = 3
 TIME_BUDGET_SECONDS = 10.0
 
 
@@ -36,12 +39,14 @@ class OneHot(Exercise):
             # The highest class (4) is absent, as it can be from a small batch.
             return [Case({"y": np.array([3, 0, 2, 2]), "num_classes": 5})]
         cases = []
-        for _ in range(3):
-            num_classes = int(rng.integers(2, 11))
-            m = int(rng.integers(3, 13))
-            # Labels below num_classes - 1 only, half of the time: a batch may miss a class.
-            high = num_classes - int(rng.integers(0, 2))
-            cases.append(Case({"y": rng.integers(0, high, size=m), "num_classes": num_classes}))
+        for trial in range(3):
+            # Two classes in the second case, the smallest one-hot there is.
+            num_classes = 2 if trial == 1 else int(rng.integers(3, 11))
+            m = int(rng.integers(4, 13))
+            # The first case misses the highest class, as a small batch may.
+            high = num_classes - 1 if trial == 0 else num_classes
+            y = rng.integers(0, high, size=m)
+            cases.append(Case({"y": y, "num_classes": num_classes}, label=f"{num_classes} classes"))
         return cases
 
     def judge(self, case, outputs):
@@ -53,6 +58,10 @@ class OneHot(Exercise):
             outputs,
             one_hot(y, num_classes),
             mistakes={
+                "with two classes Y still has two columns, one per class (the column for class "
+                "0 and the one for class 1), not one column of labels": (
+                    y[:, None] if num_classes == 2 else None
+                ),
                 f"Y has y.max() + 1 = {columns_from_labels} columns: use num_classes "
                 f"({num_classes}), because a batch need not contain every class": (
                     np.eye(columns_from_labels)[y] if columns_from_labels != num_classes else None
@@ -89,7 +98,8 @@ class Accuracy(Exercise):
             return [Case({"y": np.array([0, 1, 2, 1, 2, 0]), "P": P})]
         cases = []
         for _ in range(3):
-            m, k = int(rng.integers(4, 40)), int(rng.integers(2, 11))
+            # More examples than classes, as in any real batch: P's two axes never match.
+            m, k = int(rng.integers(12, 40)), int(rng.integers(2, 11))
             cases.append(Case({"y": rng.integers(0, k, size=m), "P": rng.random((m, k))}))
         return cases
 
@@ -100,7 +110,7 @@ class Accuracy(Exercise):
         correct = float(np.sum(np.argmax(P, axis=1) == y))
         compare(
             "accuracy",
-            outputs,
+            expect_scalar("accuracy", outputs),
             expected,
             mistakes={
                 "that is a percentage: return the fraction, between 0 and 1": 100 * expected,
@@ -137,68 +147,70 @@ def digit_split(seed: int):
 class TrainDigitNetwork(Exercise):
     """train_digit_network(X_train, y_train, X_val, y_val, seed) -> a trained network.
 
-    The visible case is the lesson's own split (seed 0); hidden cases shuffle with a new seed.
+    One test split decides little: 359 test images put a single accuracy within about ±1 %
+    of the network's true one. So a hidden check trains on HIDDEN_SPLITS splits and judges
+    the mean test accuracy against REQUIRED_ACCURACY, which the lesson's model answer clears
+    by a wide margin on every split seed measured (``scripts/sweep_seeds.py``). A network
+    without a hidden layer (softmax regression) reaches about the same accuracy on these
+    8x8 digits, so accuracy cannot tell it apart: the network's layers are counted instead,
+    when it is a Sequential. The visible case is the lesson's own split (seed 0).
     """
 
     name = "train_digit_network"
     hidden_trials = 1
 
     def cases(self, rng, hidden):
-        split_seed = int(rng.integers(2**31)) if hidden else 0
-        (X_train, y_train), (X_val, y_val), (X_test, y_test) = digit_split(split_seed)
-        inputs = {
-            "X_train": X_train,
-            "y_train": y_train,
-            "X_val": X_val,
-            "y_val": y_val,
-            "X_test": X_test,
-            "seed": split_seed,
-        }
-        label = f"{len(y_train)} training, {len(y_val)} validation, {len(y_test)} test images"
-        return [Case(inputs, secret={"y_test": y_test}, label=label)]
+        seeds = [int(s) for s in rng.integers(2**31, size=HIDDEN_SPLITS)] if hidden else [0]
+        label = f"{len(seeds)} split{'s' if len(seeds) > 1 else ''} of the digits"
+        return [Case({"seeds": seeds}, label=label)]
 
     def call(self, fn, inputs):
-        # Processor time, not wall-clock time: a busy machine must not fail a fast network.
-        start = time.process_time()
-        network = fn(
-            inputs["X_train"], inputs["y_train"], inputs["X_val"], inputs["y_val"], inputs["seed"]
-        )
-        seconds = time.process_time() - start
-        if not callable(getattr(network, "forward", None)):
-            raise TypeError(
-                "train_digit_network should return the trained network (an object with a "
-                f"forward(X) method, such as nnlib.model.Sequential), got {type(network).__name__}"
-            )
-        return {"scores": np.asarray(network.forward(inputs["X_test"])), "seconds": seconds}
+        results = {"scores": [], "seconds": [], "hidden_layers": None}
+        for seed in inputs["seeds"]:
+            (X_train, y_train), (X_val, y_val), (X_test, _) = digit_split(seed)
+            # Processor time, not wall-clock time: a busy machine must not fail a fast network.
+            start = time.process_time()
+            network = fn(X_train, y_train, X_val, y_val, seed)
+            results["seconds"].append(time.process_time() - start)
+            if not callable(getattr(network, "forward", None)):
+                raise failure(
+                    "train_digit_network should return the trained network (an object with a "
+                    "forward(X) method, such as nnlib.model.Sequential), got "
+                    f"{type(network).__name__}.",
+                    None
+                    if network is None
+                    else f"a {type(network).__name__} was returned instead of the network: "
+                    "return the network you trained (nnlib.fit returns the training History "
+                    "and changes the network in place)",
+                )
+            results["scores"].append(np.asarray(network.forward(X_test)))
+            results["hidden_layers"] = _hidden_layers(network)
+        return results
 
     def judge(self, case, outputs):
         __tracebackhide__ = True
-        y_test = case.secret["y_test"]
-        scores, seconds = outputs["scores"], outputs["seconds"]
-        if scores.shape != (len(y_test), NUM_CLASSES):
-            raise CheckFailed(
-                f"the network's forward(X_test) has shape {scores.shape}, expected "
-                f"{(len(y_test), NUM_CLASSES)}: one row per image, one column per digit."
-            )
-        if not np.all(np.isfinite(scores)):
-            raise CheckFailed(
-                "the network's outputs contain nan or inf: training diverged. Lower the "
-                "learning rate, and check that the inputs you train on are scaled."
-            )
-        if seconds > TIME_BUDGET_SECONDS:
-            raise CheckFailed(
-                f"training took {seconds:.1f} s of processor time; the budget is "
-                f"{TIME_BUDGET_SECONDS:.0f} s. Use fewer epochs or a smaller hidden layer "
-                "(a 64-128-10 network trained for 80 epochs needs about a second)."
-            )
-        predictions = np.argmax(scores, axis=1)
-        score = accuracy(y_test, predictions)
-        if score >= REQUIRED_ACCURACY:
+        scores_per_split = outputs["scores"]
+        accuracies = []
+        for seed, scores, seconds in zip(
+            case.inputs["seeds"], scores_per_split, outputs["seconds"], strict=True
+        ):
+            y_test = digit_split(seed)[2][1]
+            _judge_split(np.asarray(scores), y_test, seconds)
+            accuracies.append(accuracy(y_test, np.argmax(scores, axis=1)))
+        score = float(np.mean(accuracies))
+        if score >= REQUIRED_ACCURACY:  # the exact value, before any rounding for display
+            if outputs["hidden_layers"] == 0:
+                raise failure(
+                    "the network has no hidden layer.",
+                    "the network has no hidden layer: it is softmax regression, a linear "
+                    "model. Put a hidden layer (Dense, then ReLU) before the output layer",
+                )
             return
-        message = (
-            f"test accuracy {100 * score:.1f} %, below the required "
-            f"{100 * REQUIRED_ACCURACY:.0f} %."
-        )
+        shown, required = distinct(100 * score, 100 * REQUIRED_ACCURACY)
+        each = ", ".join(distinct(100 * a, 100 * score)[0] + " %" for a in accuracies)
+        over = f" over {len(accuracies)} splits ({each})" if len(accuracies) > 1 else ""
+        message = f"test accuracy {shown} %{over}, below the required {required} %."
+        predictions = np.argmax(scores_per_split[0], axis=1)
         if len(np.unique(predictions)) == 1:
             raise failure(
                 message,
@@ -210,4 +222,34 @@ class TrainDigitNetwork(Exercise):
             message + "\n  Things to try: more epochs, a larger hidden layer, a learning rate "
             "between 0.05 and 0.5 with mini-batches of about 32, and keeping the weights of the "
             "epoch with the best validation accuracy."
+        )
+
+
+def _hidden_layers(network) -> int | None:
+    """The number of hidden dense layers of a Sequential-like network (one with ``layers``
+    holding objects with weights ``W``); None for any other kind of network."""
+    layers = getattr(network, "layers", None)
+    if not isinstance(layers, (list, tuple)):
+        return None
+    return max(sum(hasattr(layer, "W") for layer in layers) - 1, 0)
+
+
+def _judge_split(scores: np.ndarray, y_test: np.ndarray, seconds: float) -> None:
+    """The checks of one split that come before accuracy: shape, finite values, time."""
+    __tracebackhide__ = True
+    if scores.shape != (len(y_test), NUM_CLASSES):
+        raise CheckFailed(
+            f"the network's forward(X_test) has shape {scores.shape}, expected "
+            f"{(len(y_test), NUM_CLASSES)}: one row per image, one column per digit."
+        )
+    if not np.all(np.isfinite(scores)):
+        raise CheckFailed(
+            "the network's outputs contain nan or inf: training diverged. Lower the "
+            "learning rate, and check that the inputs you train on are scaled."
+        )
+    if seconds > TIME_BUDGET_SECONDS:
+        raise CheckFailed(
+            f"training took {seconds:.1f} s of processor time; the budget is "
+            f"{TIME_BUDGET_SECONDS:.0f} s. Use fewer epochs or a smaller hidden layer "
+            "(a 64-128-10 network trained for 80 epochs needs about a second)."
         )

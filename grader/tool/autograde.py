@@ -5,6 +5,9 @@ from the run's seed), grades them in parallel with ``grading.grade_notebook``, a
 outcome as it arrives, in this process alone, which owns the gradebook (``results.save``).
 It returns the run's ``Summary``: every outcome, and the lines that need the instructor's
 attention.
+
+It grades only in a box (``isolation``): where none can be built it refuses, saying what is
+missing, unless told ``unsafe``.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from tqdm import tqdm
 
 from grader.tool import shadow
 from grader.tool.grading import Job, grade_notebook
-from grader.tool.isolation import Limits, isolation
+from grader.tool.isolation import Isolation, Limits, isolation, mode_isolation
 from grader.tool.results import Outcome, Summary, save
 from grader.tool.testcells import notebook_specs
 
@@ -36,6 +39,8 @@ def autograde(
     limits: Limits | None = None,
     seed: int | None = None,
     progress: bool = True,
+    mode: str | None = None,
+    unsafe: bool = False,
 ) -> Summary:
     """Grade one or more assignments for the named students (default: every submitted one).
 
@@ -45,8 +50,18 @@ def autograde(
     limits:      the sandbox's limits (default Limits()).
     seed:        seed for the hidden cases; default a fresh secret one.
     progress:    show a progress bar with an ETA.
+    mode:        a containment mode of ``isolation.MODES`` (default: the strongest here).
+    unsafe:      grade even when the student's code cannot be boxed ("limits-only").
     Returns a Summary; the gradebook, autograded notebooks and results files are written.
+    Raises ValueError, naming what is missing, when there is no box and not ``unsafe``.
     """
+    box = isolation() if mode is None else mode_isolation(mode)
+    if not box.safe and not unsafe:
+        raise ValueError(
+            "the sandbox cannot be built on this machine, so a student's code could read and "
+            f"change your files; missing: {'; '.join(box.missing)}. Fix that, or pass "
+            "--unsafe to grade with resource limits alone"
+        )
     coursedir = CourseDirectory(config=config)
     names = [assignments] if isinstance(assignments, str) else list(assignments)
     seed = secrets.randbits(63) if seed is None else seed
@@ -55,7 +70,9 @@ def autograde(
     try:
         jobs = []
         for name, seeds in zip(names, np.random.SeedSequence(seed).spawn(len(names)), strict=True):
-            jobs += _jobs(coursedir, name, students, scratch, seeds, limits or Limits(), len(jobs))
+            jobs += _jobs(
+                coursedir, name, students, scratch, seeds, limits or Limits(), box, len(jobs)
+            )
         outcomes = []
         desc = f"autograde {', '.join(names)}"
         bar = tqdm(total=len(jobs), desc=desc, unit="notebook", disable=not progress)
@@ -77,10 +94,12 @@ def autograde(
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     outcomes.sort(key=lambda o: (o.assignment, o.student, o.notebook_name))
-    return Summary(outcomes, isolation().mode)
+    return Summary(outcomes, box.mode)
 
 
-def _jobs(coursedir, assignment, students, scratch: Path, seeds, limits, first: int) -> list[Job]:
+def _jobs(
+    coursedir, assignment, students, scratch: Path, seeds, limits, box: Isolation, first: int
+) -> list[Job]:
     """One Job per (student, notebook) of ``assignment``, numbered from ``first``.
 
     Builds the assignment's nnlib copy in ``scratch``; ``seeds`` (a SeedSequence) gives each
@@ -102,7 +121,7 @@ def _jobs(coursedir, assignment, students, scratch: Path, seeds, limits, first: 
     jobs = []
     for (student, spec), child in zip(pairs, seeds.spawn(len(pairs)), strict=True):
         number = first + len(jobs)
-        (scratch / f"job{number}").mkdir()
+        (scratch / f"job{number}").mkdir(mode=0o711)
         path = coursedir.format_path(coursedir.submitted_directory, student, assignment)
         jobs.append(
             Job(
@@ -116,6 +135,7 @@ def _jobs(coursedir, assignment, students, scratch: Path, seeds, limits, first: 
                 limits=limits,
                 seed=int(child.generate_state(1)[0]),
                 slot=number,
+                box=box,
             )
         )
     return jobs

@@ -42,19 +42,11 @@ def _print_problems(problems: list[str], what: str) -> int:
     return 1 if problems else 0
 
 
-def run_collect(args: argparse.Namespace) -> int:
-    """Import submissions from a folder or zip into grading/submitted."""
-    from grader.tool.collect import collect
-
-    result = collect(course.course_config(), args.assignment, args.source)
-    print(f"imported {len(result.written)} notebooks")
-    return _print_problems(result.problems, "files")
-
-
 def run_autograde(args: argparse.Namespace) -> int:
     """Grade the assignment in the sandbox; list what needs attention."""
     from grader.tool.autograde import autograde
     from grader.tool.isolation import Limits, isolation
+    from grader.tool.safe_text import terminal_safe
 
     course.put_python_on_path()
     box = isolation()
@@ -63,7 +55,18 @@ def run_autograde(args: argparse.Namespace) -> int:
             f"warning: sandbox mode {box.mode}; not enforced: {'; '.join(box.missing)}",
             file=sys.stderr,
         )
-    limits = Limits(cell_timeout=args.timeout, memory_bytes=int(args.memory * 2**30))
+    mib = 2**20
+    limits = Limits(
+        cell_timeout=args.timeout,
+        notebook_timeout=args.notebook_timeout,
+        memory_bytes=int(args.memory * 2**30),
+        disk_bytes=int(args.disk_mib * mib),
+        disk_files=args.disk_files,
+        output_bytes=int(args.cell_output_mib * mib),
+        notebook_output_bytes=int(args.output_mib * mib),
+        notebook_bytes=int(args.max_notebook_mib * mib),
+        intake_memory_bytes=int(args.intake_memory_mib * mib),
+    )
     summary = autograde(
         course.course_config(),
         args.assignment.split(","),
@@ -71,54 +74,75 @@ def run_autograde(args: argparse.Namespace) -> int:
         workers=args.workers,
         limits=limits,
         seed=args.seed,
+        unsafe=args.unsafe,
     )
     for outcome in summary.outcomes:
         mark = f"{outcome.score:g}/{outcome.max_score:g}" if outcome.graded else "not graded"
-        print(f"{outcome.student:<24}{outcome.notebook_name:<28}{mark}")
-    return _print_problems(summary.attention, "submissions")
-
-
-def run_feedback(args: argparse.Namespace) -> int:
-    """Write each student's feedback page."""
-    from grader.tool.feedback import feedback
-
-    for path in feedback(course.course_config(), args.assignment, args.students or None):
-        print(f"wrote {path}")
-    return 0
-
-
-def run_export(args: argparse.Namespace) -> int:
-    """Export the gradebook as CSV."""
-    from grader.tool.export import export
-
-    print(f"wrote {export(course.course_config(), args.output, args.assignments or None)}")
-    return 0
+        print(terminal_safe(f"{outcome.student:<24}{outcome.notebook_name:<28}{mark}"))
+    return _print_problems([terminal_safe(line) for line in summary.attention], "submissions")
 
 
 def run_report(args: argparse.Namespace) -> int:
     """Print pass rates and frequent mistakes; write the chart."""
     from grader.tool.report import report
+    from grader.tool.safe_text import terminal_safe
 
-    print(report(course.course_config(), args.assignment, args.png))
+    print(terminal_safe(report(course.course_config(), args.assignment, args.png)))
     if args.png:
         print(f"\nwrote {args.png}")
     return 0
 
 
+def _add_limit_options(command) -> None:
+    """autograde's limits beyond --timeout and --memory; the defaults are ``Limits``'s."""
+    from grader.tool.isolation import Limits
+
+    mib = 2**20
+    for option, kind, default, text in [
+        (
+            "--notebook-timeout",
+            float,
+            Limits.notebook_timeout,
+            "seconds per notebook, restarts and replays included",
+        ),
+        ("--disk-mib", float, Limits.disk_bytes / mib, "MiB the kernel may write"),
+        ("--disk-files", int, Limits.disk_files, "files and folders the kernel may create"),
+        ("--cell-output-mib", float, Limits.output_bytes / mib, "MiB of output per cell"),
+        (
+            "--output-mib",
+            float,
+            Limits.notebook_output_bytes / mib,
+            "MiB of output kept per notebook",
+        ),
+        ("--max-notebook-mib", float, Limits.notebook_bytes / mib, "largest notebook accepted"),
+        (
+            "--intake-memory-mib",
+            float,
+            Limits.intake_memory_bytes / mib,
+            "MiB that reading one notebook may take",
+        ),
+    ]:
+        command.add_argument(
+            option, type=kind, default=default, help=f"{text} (default {default:g})"
+        )
+    command.add_argument(
+        "--unsafe",
+        action="store_true",
+        help="grade even where no sandbox can be built (the students' code runs as you)",
+    )
+
+
 def _add_grading_commands(commands) -> None:
     """The instructor's subcommands after release: bundle to report."""
+    from grader.tool import platforms  # imports this module's _print_problems
+
     command = commands.add_parser(
         "bundle", help="zip the lessons, nnlib and requirements for students"
     )
     command.add_argument("--output", type=Path, default=Path("nn-course.zip"), help="zip to write")
     command.set_defaults(run=run_bundle)
 
-    command = commands.add_parser("collect", help="import submissions from a folder or LMS zip")
-    command.add_argument("assignment", help="lesson folder name, e.g. 05_backprop")
-    command.add_argument(
-        "source", type=Path, help="folder or zip: STUDENT/NB.ipynb or STUDENT_NB.ipynb"
-    )
-    command.set_defaults(run=run_collect)
+    platforms.add_collect(commands)
 
     command = commands.add_parser("autograde", help="grade submissions in the sandbox")
     command.add_argument(
@@ -135,6 +159,7 @@ def _add_grading_commands(commands) -> None:
         "--timeout", type=float, default=30.0, help="seconds per cell (default 30)"
     )
     command.add_argument("--memory", type=float, default=3.0, help="GiB per submission (default 3)")
+    _add_limit_options(command)
     command.add_argument(
         "--seed",
         type=int,
@@ -143,15 +168,7 @@ def _add_grading_commands(commands) -> None:
     )
     command.set_defaults(run=run_autograde)
 
-    command = commands.add_parser("feedback", help="write an HTML page per student")
-    command.add_argument("assignment", help="lesson folder name")
-    command.add_argument("students", nargs="*", metavar="STUDENT", help="only these (default: all)")
-    command.set_defaults(run=run_feedback)
-
-    command = commands.add_parser("export", help="export the grades as CSV with nbgrader")
-    command.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
-    command.add_argument("--output", type=Path, default=Path("grades.csv"), help="CSV to write")
-    command.set_defaults(run=run_export)
+    platforms.add_returns(commands)
 
     command = commands.add_parser("report", help="pass rates and frequent mistakes")
     command.add_argument("assignment", help="lesson folder name")

@@ -4,15 +4,22 @@ nbgrader's own feedback renders the autograded notebook, so it shows the hidden 
 traceback lines of a failing hidden test. Ours is built from the results file instead: per
 test cell, each check (visible or hidden), pass or fail, and the diagnostic message that the
 trusted ``judge`` wrote. No test source is ever on the page.
+
+``feedback_zip`` packs the pages the way the student's LMS takes feedback back in bulk: under
+the file prefix it gave the submission (Canvas's "Upload Submissions", Moodle's "Upload
+multiple feedback files in a zip"); ``STUDENT/NOTEBOOK.html`` otherwise (Blackboard has no
+bulk feedback upload, so its pages are filed by username).
 """
 
 from __future__ import annotations
 
 import html
+import zipfile
 from pathlib import Path
 
 from nbgrader.coursedir import CourseDirectory
 
+from grader.tool.collect import read_record
 from grader.tool.results import load_results
 
 PAGE = """<!DOCTYPE html>
@@ -81,3 +88,31 @@ def feedback(config, assignment: str, students: list[str] | None = None) -> list
         path.write_text(page(result), encoding="utf-8")
         written.append(path)
     return written
+
+
+def upload_name(record: dict | None, student: str, notebook: str) -> str:
+    """The name a page gets in the bulk-feedback zip, from what ``collect`` recorded."""
+    layout = record["format"] if record else "folder"
+    if layout == "canvas":
+        return f"{record['prefix']}{notebook}.html"
+    if layout == "moodle":
+        # Moodle's import reads "NAME_PARTICIPANT_..." from flat file names.
+        return f"{record['prefix'].rstrip('/').rstrip('_')}_{notebook}.html"
+    return f"{student}/{notebook}.html"
+
+
+def feedback_zip(config, assignment: str, destination: Path, students=None) -> list[str]:
+    """Write every graded notebook's page into the zip ``destination``, named for the
+    student's LMS (``upload_name``). Returns the names in the zip."""
+    coursedir = CourseDirectory(config=config)
+    names = []
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
+        for result in load_results(coursedir, assignment):
+            student = result["student"]
+            if students and student not in students:
+                continue
+            folder = coursedir.format_path(coursedir.submitted_directory, student, assignment)
+            name = upload_name(read_record(Path(folder)), student, result["notebook_name"])
+            archive.writestr(name, page(result))
+            names.append(name)
+    return names

@@ -15,6 +15,7 @@ It returns an ``Outcome``: plain data, which the parent process saves.
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import time
@@ -28,14 +29,14 @@ from grader import exercise as exercises
 from grader import protocol
 from grader.checks import CheckFailed
 from grader.exercise import passed_line, verdict
-from grader.tool.intake import BadSubmission, read_submission, restore
-from grader.tool.isolation import Limits
-from grader.tool.reply import KernelDied, Reply
+from grader.tool.intake import BadSubmission, memory_cap, read_submission, restore, test_cell
+from grader.tool.isolation import Isolation, Limits
+from grader.tool.reply import KernelDied
 from grader.tool.results import CheckResult, Outcome
-from grader.tool.sandbox import SandboxedKernel
+from grader.tool.session import KernelSession
 from grader.tool.testcells import CheckCall, NotebookSpec
 
-MAX_RESTARTS = 3
+REASON_CHARACTERS = 300  # of an unexpected error's text, in a summary line
 
 
 @dataclass
@@ -45,10 +46,11 @@ class Job:
     path:          the submitted notebook.
     db_url:        the gradebook, for nbgrader's preprocessors (only read here).
     course_copy:   the generated course copy the kernel imports (``shadow.build``).
-    scratch:       an empty folder for this job alone.
+    scratch:       an empty folder for this job alone, which only the grader writes.
     source_folder: the assignment's source folder, whose files (not notebooks) the kernel sees.
     seed:          the secret seed of this job's hidden cases.
     slot:          a small integer unique among concurrent jobs (the kernel's uid).
+    box:           how the kernel is contained (``isolation.Isolation``).
     """
 
     student: str
@@ -61,101 +63,119 @@ class Job:
     limits: Limits
     seed: int
     slot: int
-
-
-class KernelSession:
-    """A sandboxed kernel that is restarted, replaying the cells run so far, if it dies."""
-
-    def __init__(self, job: Job, workdir: Path):
-        self.job = job
-        self.workdir = workdir
-        self.history: list[str] = []
-        self.restarts = 0
-        self.executing = 0.0
-        self.kernel = self._start()
-
-    def _start(self) -> SandboxedKernel:
-        kernel = SandboxedKernel(
-            self.workdir, Path(self.job.course_copy), self.job.limits, self.job.slot
-        )
-        kernel.start()
-        return kernel
-
-    def run(self, code: str, remember: bool) -> Reply:
-        """Run ``code``; with ``remember``, replay it after a restart if it ran to its end."""
-        started = time.perf_counter()
-        reply = self.kernel.execute(code)
-        self.executing += time.perf_counter() - started
-        if remember and reply.status.finished:
-            self.history.append(code)
-        if not reply.status.finished:
-            self.revive()
-        return reply
-
-    def revive(self) -> None:
-        """Start a fresh kernel if this one is gone, and replay the cells that ran."""
-        if self.kernel.process.poll() is None:
-            return
-        self.kernel.kill()
-        if self.restarts >= MAX_RESTARTS:
-            raise KernelDied(f"the kernel died {MAX_RESTARTS + 1} times; grading stopped")
-        self.restarts += 1
-        self.kernel = self._start()
-        for code in self.history:
-            self.kernel.execute(code)
-
-    def close(self) -> None:
-        self.kernel.kill()
+    box: Isolation
 
 
 def grade_notebook(job: Job) -> Outcome:
-    """Grade one submitted notebook (runs in a worker process). Never raises."""
+    """Grade one submitted notebook (runs in a worker process). Never raises.
+
+    A file that is not a readable notebook is not graded (``Outcome.graded`` False, with the
+    reason), so that an earlier grade stands. Anything else that goes wrong because of what
+    the student wrote is graded: the test cells not reached score 0, and the summary says why.
+    """
     started = time.perf_counter()
     spec = job.spec
     outcome = Outcome(job.student, spec.assignment, spec.notebook, graded=False)
     outcome.max_score = sum(spec.points[g] for g in spec.tests)
     try:
-        notebook = read_submission(Path(job.path))
-        outcome.problems += restore(notebook, spec, job.db_url, job.student)
+        with memory_cap(job.limits.intake_memory_bytes):
+            notebook = read_submission(Path(job.path), job.limits.notebook_bytes)
     except BadSubmission as error:
         outcome.problems.append(str(error))
         return outcome
-    except Exception as error:
-        outcome.problems.append(f"could not restore the locked cells: {error}")
-        return outcome
-    workdir = Path(job.scratch) / "work"
-    shutil.copytree(
-        job.source_folder, workdir, ignore=shutil.ignore_patterns("*.ipynb"), dirs_exist_ok=True
-    )
+    try:
+        with memory_cap(job.limits.intake_memory_bytes):
+            outcome.problems += restore(notebook, spec, job.db_url, job.student)
+    except Exception as error:  # nbgrader's preprocessors on an untrusted notebook
+        outcome.problems.append(f"could not restore the locked cells: {_reason(error)}")
+        notebook = _test_cells_only(spec)
+        _fail_rest(notebook, spec, outcome, "the notebook's structure could not be restored")
+        return _finish(outcome, spec, notebook, started, 0.0)
+    files = _files_for_the_kernel(job)
     rng = np.random.default_rng(job.seed)
     try:
-        session = KernelSession(job, workdir)
-    except KernelDied as error:
-        outcome.problems.append(f"the kernel could not start: {error}")
+        session = KernelSession(
+            Path(job.scratch) / "kernel",
+            Path(job.course_copy),
+            job.limits,
+            job.box,
+            job.slot,
+            files,
+        )
+    except Exception as error:
+        outcome.problems.append(f"the kernel could not start: {_reason(error)}")
         return outcome
     try:
-        for index, cell in enumerate(notebook.cells, start=1):
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if grade_id in spec.tests:
-                cell.outputs = _run_test_cell(session, spec, grade_id, rng, outcome)
-            elif cell.cell_type == "code":
-                reply = session.run(cell.source, remember=True)
-                cell.outputs = [nbformat.from_dict(o) for o in reply.outputs]
-                if not reply.status.finished:
-                    outcome.problems.append(f"cell {index} {reply.status.explain(job.limits)}")
+        _run_cells(session, notebook, spec, rng, outcome)
     except KernelDied as error:
         outcome.problems.append(str(error))
         _fail_rest(notebook, spec, outcome, str(error))
+    except Exception as error:  # a reply or message the grader could not read
+        reason = f"grading stopped: {_reason(error)}"
+        outcome.problems.append(reason)
+        _fail_rest(notebook, spec, outcome, reason)
     finally:
         session.close()
+    if session.dropped_from is not None:
+        outcome.problems.append(
+            f"outputs from cell {session.dropped_from} on were dropped: the notebook's kept "
+            f"output reached {job.limits.notebook_output_bytes} bytes"
+        )
+    return _finish(outcome, spec, notebook, started, session.executing)
+
+
+def _run_cells(session: KernelSession, notebook, spec, rng, outcome: Outcome) -> None:
+    """Run each code cell in order, grading each test cell's checks."""
+    for index, cell in enumerate(notebook.cells, start=1):
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in spec.tests:
+            cell.outputs = _run_test_cell(session, spec, grade_id, rng, outcome)
+        elif cell.cell_type == "code":
+            reply = session.run(cell.source, remember=True)
+            cell.outputs = session.keep(reply.outputs, index)
+            if not reply.status.finished:
+                outcome.problems.append(f"cell {index} {reply.status.explain(session.limits)}")
+            elif reply.limit_hit(session.limits):
+                outcome.problems.append(f"cell {index} {reply.limit_hit(session.limits)}")
+            if reply.dropped:
+                outcome.problems.append(
+                    f"cell {index} sent {reply.dropped} messages that could not be read; dropped"
+                )
+
+
+def _finish(outcome: Outcome, spec, notebook, started: float, executing: float) -> Outcome:
+    """Mark ``outcome`` graded, with its score, notebook and times."""
     outcome.graded = True
     outcome.score = sum(
         spec.points[g] for g in spec.tests if all(c.passed for c in outcome.checks if c.cell == g)
     )
     outcome.notebook = notebook
-    outcome.executing = session.executing
+    outcome.executing = executing
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _reason(error: BaseException) -> str:
+    """An unexpected error as one summary line's worth of text."""
+    return f"{type(error).__name__}: {str(error)[:REASON_CHARACTERS]}"
+
+
+def _files_for_the_kernel(job: Job) -> Path:
+    """A copy of the source folder's other files, readable by the kernel's uid."""
+    files = Path(job.scratch) / "files"
+    shutil.copytree(job.source_folder, files, ignore=shutil.ignore_patterns("*.ipynb"))
+    for folder, _, names in os.walk(files):
+        os.chmod(folder, 0o755)
+        for name in names:
+            os.chmod(os.path.join(folder, name), 0o644)
+    return files
+
+
+def _test_cells_only(spec: NotebookSpec):
+    """A notebook of the source's test cells alone, for a submission that cannot be restored."""
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [test_cell(spec, grade_id) for grade_id in spec.tests]
+    return notebook
 
 
 def _run_test_cell(session: KernelSession, spec, grade_id: str, rng, outcome: Outcome) -> list:
@@ -164,7 +184,7 @@ def _run_test_cell(session: KernelSession, spec, grade_id: str, rng, outcome: Ou
     for call in spec.tests[grade_id]:
         seed = int(rng.integers(2**32)) if call.hidden else exercises.VISIBLE_SEED
         cases = exercises.get(call.name).cases(np.random.default_rng(seed), call.hidden)
-        failure = _grade_check(session, call, cases, seed)
+        failure = _grade_check(session, call, cases, seed, outcome.problems)
         outcome.checks.append(
             CheckResult(
                 grade_id,
@@ -188,26 +208,33 @@ def _run_test_cell(session: KernelSession, spec, grade_id: str, rng, outcome: Ou
     return outputs
 
 
-def _grade_check(session: KernelSession, call: CheckCall, cases: list, seed: int):
+def _grade_check(session: KernelSession, call: CheckCall, cases: list, seed: int, problems):
     """The verdict on one ``check(...)``: None if the student's function passes every case,
     else the CheckFailed.
 
-    cases: the exercise's cases drawn with ``seed`` (named in a hidden case's failure).
+    cases:    the exercise's cases drawn with ``seed`` (named in a hidden case's failure).
+    problems: the outcome's summary lines; a reply that cannot be read adds one.
     """
     nonce = secrets.token_hex(16)
     code = protocol.request(call.name, call.function, [case.inputs for case in cases], nonce)
     reply = session.run(code, remember=False)
     if not reply.status.finished:
-        explained = reply.status.explain(session.job.limits)
+        explained = reply.status.explain(session.limits)
+        problems.append(f"check {call.name}: the function {explained}")
         return CheckFailed(f"{call.name}: your function {explained}.")
-    results = protocol.read_reply(reply.outputs, nonce)
-    if results is None:
-        return CheckFailed(
-            f"{call.name}: no answer came back from your code (did it change the display?)."
-        )
-    exercise = exercises.get(call.name)
-    answers = (_answer(call.name, result) for result in results)
-    return verdict(exercise, cases, answers, seed if call.hidden else None)
+    try:
+        results = protocol.read_reply(reply.outputs, nonce)
+        if results is None:
+            return CheckFailed(
+                f"{call.name}: no answer came back from your code (did it change the display?)."
+            )
+        exercise = exercises.get(call.name)
+        answers = (_answer(call.name, result) for result in results)
+        return verdict(exercise, cases, answers, seed if call.hidden else None)
+    except Exception as error:  # what came back could not be read or judged: it fails
+        message = f"{call.name}: what your function returned could not be read ({_reason(error)})"
+        problems.append(message)
+        return CheckFailed(f"{message}.")
 
 
 def _answer(name: str, result):

@@ -49,8 +49,27 @@ class Reply:
     status:   how it ended.
     outputs:  nbformat output dicts, capped at Limits.output_bytes in total.
     error:    (ename, evalue) of the exception, if the status is "error".
+    dropped:  messages of the kernel's that could not be parsed, and were dropped.
     """
 
     status: Status
     outputs: list[dict] = field(default_factory=list)
     error: tuple[str, str] | None = None
+    dropped: int = 0
+
+    def limit_hit(self, limits: Limits) -> str | None:
+        """Which limit the code's exception shows it ran into, to end a sentence that names
+        the cell (e.g. "ran out of its 3 GiB of memory (--memory)"), or None."""
+        if self.error is None:
+            return None
+        name, value = self.error
+        if name == "MemoryError":
+            return f"ran out of its {limits.memory_bytes / 2**30:g} GiB of memory (--memory)"
+        if "No space left on device" in value:
+            return (
+                f"filled its writable area of {limits.disk_bytes // 2**20} MiB or "
+                f"{limits.disk_files} files (--disk-mib, --disk-files)"
+            )
+        if "File too large" in value:
+            return f"wrote a file above {limits.file_bytes // 2**20} MiB"
+        return None

@@ -18,6 +18,8 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import SaveAutoGrades
 from sqlalchemy.exc import SAWarning
 
+from grader.tool.penalties import apply_penalties
+
 
 @dataclass
 class CheckResult:
@@ -112,6 +114,7 @@ def save(coursedir: CourseDirectory, outcome: Outcome) -> None:
                 **({"timestamp": timestamp} if timestamp else {}),
             )
         SaveAutoGrades().preprocess(notebook, resources)
+        apply_penalties(coursedir.config, outcome.assignment, [outcome.student])
     nbformat.write(notebook, folder / f"{outcome.notebook_name}.ipynb")
     results = {key: value for key, value in asdict(outcome).items() if key != "notebook"}
     (folder / f"{outcome.notebook_name}.results.json").write_text(json.dumps(results, indent=1))

@@ -1,20 +1,20 @@
 """A Jupyter kernel in a box: where a student's code runs while it is graded.
 
-The kernel is started through a launcher (``grader/tool/launcher.py CONFIG``) that runs under
-``unshare`` in new mount, network and PID namespaces. The launcher builds a fresh root on a
-tmpfs holding only the system directories, the Python installation and the generated course
-copy (all read-only) and the submission's private working directory, ``chroot``s into it,
-drops to an unprivileged uid, sets resource limits and ``exec``s ipykernel. So the repository,
-the gradebook, the solutions and the other submissions do not exist for the student's code,
-the network is a loopback that is down, and a fork bomb dies with the namespace.
+``SandboxedKernel.start`` writes a connection file with a fresh random key, with O_EXCL in a
+new folder that only the grader writes, then runs the launcher (``launcher.py``) in a private
+mount namespace: it stages what the box shows, drops root and execs bubblewrap, which builds
+the box (``box.py``) and runs ipykernel in it as an unprivileged uid without capabilities. The
+repository, the gradebook, the solutions and the other submissions do not exist for the
+student's code; the network is a loopback of its own; the writable area is a tmpfs with a size
+and an inode limit, new at every start; a fork bomb dies with the PID namespace. Nothing of
+the grader's is ever written where the kernel can write.
 
-Kernel messages travel over unix sockets (``transport="ipc"``) in the working directory,
-because TCP loopback does not cross a network namespace. The parent reads iopub itself, with
-a cap on bytes, a timeout per request, and a check that the kernel is still alive.
-
-Without root, the same box is built inside a user namespace (``unshare --user
---map-root-user``) and the uid is not changed; without ``unshare`` at all, only the resource
-limits apply: see ``isolation``. What a request gives back is a ``reply.Reply``.
+Messages travel over unix sockets (``transport="ipc"``) in the box's ``/run/kernel``, which
+the grader opens through the box's mount namespace (``/proc/PID/root``) before any student
+code runs; the client never reconnects, so a socket path the student replaces is never
+dialled. The parent reads iopub itself, with a cap on bytes, a deadline per request, a drain
+with a deadline, and a check that the kernel is still alive. In "limits-only" mode
+(``--unsafe``) the kernel runs with resource limits alone, in a plain folder.
 """
 
 from __future__ import annotations
@@ -22,156 +22,120 @@ from __future__ import annotations
 import json
 import os
 import queue
+import secrets
 import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 
-import zmq
-from jupyter_client.blocking import BlockingKernelClient
-from jupyter_client.connect import write_connection_file
-
-from grader.tool.isolation import Limits, isolation
+from grader.tool import box as layout
+from grader.tool.client import CappedClient, well_formed
+from grader.tool.isolation import Isolation, Limits
 from grader.tool.reply import KernelDied, Reply, Status
 
-SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")
-COURSE_MOUNT = "/opt/course"
-HOME = "/home/student"
 LAUNCHER = Path(__file__).with_name("launcher.py")  # run as a script: no package imports
-FIRST_UID = 200_000  # far above any real account; each kernel gets its own uid
-
-
-class _CappedClient(BlockingKernelClient):
-    """A kernel client whose iopub socket refuses any single message above a size.
-
-    ZeroMQ drops the connection when such a message arrives; a monitor socket reports the
-    disconnection, so that ``oversized`` can tell a flood of output from a silent kernel.
-    """
-
-    max_message_bytes = 2**20
-
-    def connect_iopub(self, identity=None):
-        socket = self.context.socket(zmq.SUB)
-        socket.setsockopt(zmq.MAXMSGSIZE, self.max_message_bytes)
-        socket.linger = 0
-        self.iopub_monitor = socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
-        socket.connect(self._make_url("iopub"))
-        socket.setsockopt(zmq.SUBSCRIBE, b"")
-        return socket
-
-    def oversized(self) -> bool:
-        """True once the kernel has sent a message above ``max_message_bytes``."""
-        return bool(self.iopub_monitor.poll(0))
+SOCKETS = ("shell", "iopub", "stdin", "control", "hb")
+DRAIN_SECONDS = 2.0  # at most this long dropping what an interrupted request still prints
 
 
 class SandboxedKernel:
-    """An ipykernel running in the sandbox on one submission's private working directory.
+    """An ipykernel running in the sandbox.
 
-    workdir:  a directory only this submission uses; it becomes the kernel's home and cwd.
-    course:   the generated course copy (nnlib and grader), mounted read-only.
-    limits:   a Limits.
-    slot:     a small integer that makes the uid unique among concurrent kernels.
+    folder: a folder only the grader writes (created if missing); each start makes one in it.
+    course: the generated course copy (nnlib and grader), shown read-only at /opt/course.
+    limits: a Limits.
+    box:    an Isolation (its mode decides how the kernel is contained).
+    slot:   a small integer that makes the uid unique among concurrent kernels.
+    files:  a folder whose contents are copied into the kernel's home at each start, or None.
     """
 
-    def __init__(self, workdir: Path, course: Path, limits: Limits, slot: int = 0):
-        self.workdir = Path(workdir)
-        self.course = Path(course)
-        self.limits = limits
-        self.uid = FIRST_UID + slot
+    def __init__(
+        self,
+        folder: Path,
+        course: Path,
+        limits: Limits,
+        box: Isolation,
+        slot: int = 0,
+        files: Path | None = None,
+    ):
+        self.folder, self.course, self.files = Path(folder), Path(course), files
+        self.limits, self.box, self.slot = limits, box, slot
+        self.starts = 0
         self.process: subprocess.Popen | None = None
-        self.client: _CappedClient | None = None
+        self.client: CappedClient | None = None
+        self._sockets: int | None = None  # a file descriptor of the kernel's socket folder
+        self._log: Path | None = None
 
     def start(self) -> None:
         """Start the kernel and wait until it answers; raises KernelDied if it does not."""
-        box = isolation()
-        os.makedirs(self.workdir, exist_ok=True)
-        inside = HOME if box.mode != "limits-only" else str(self.workdir)
-        outside_info = _connection_info(self.workdir / "kernel")
-        kernel_info = {**outside_info, "ip": f"{inside}/kernel"}
-        kernel_file = self.workdir / "connection.json"
-        kernel_file.write_text(json.dumps(kernel_info))
-        config = {
-            "root": str(self.workdir.parent / "root"),
-            "mode": box.mode,
-            "binds": self._binds(inside),
-            "home": inside,
-            "uid": self.uid if box.mode == "namespaces" else None,
-            "limits": asdict(self.limits),
-            "argv": [
-                sys.executable,
-                "-m",
-                "ipykernel_launcher",
-                "-f",
-                f"{inside}/connection.json",
-                "--HistoryManager.enabled=False",
-            ],
-            "env": self._environment(inside),
+        self.folder.mkdir(mode=0o711, parents=True, exist_ok=True)
+        self.starts += 1
+        folder = self.folder / f"start{self.starts}-{secrets.token_hex(4)}"
+        folder.mkdir(mode=0o711)  # raises if anything is there already
+        info = {
+            "transport": "ipc",
+            "key": secrets.token_hex(32),
+            "signature_scheme": "hmac-sha256",
+            "kernel_name": "",
+            **{f"{name}_port": n for n, name in enumerate(SOCKETS, start=1)},
         }
-        config_file = self.workdir.parent / "launch.json"
-        config_file.write_text(json.dumps(config))
-        if box.mode == "namespaces":
-            os.chown(self.workdir, self.uid, self.uid)
-            os.chown(kernel_file, self.uid, self.uid)
-        self.process = subprocess.Popen(
-            [*box.unshare, sys.executable, "-I", str(LAUNCHER), str(config_file)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.workdir.parent / "kernel.log", "wb"),
-            start_new_session=True,
-            cwd=self.workdir,
+        config, inside, sockets = layout.plan(
+            self.box, self.slot, self.limits, folder, self.course, self.files
         )
-        self.client = _CappedClient()
-        self.client.max_message_bytes = self.limits.output_bytes
-        self.client.load_connection_info(outside_info)
-        self.client.start_channels()
+        self._log = folder / "kernel.log"
+        layout.write_new(folder / "connection.json", json.dumps({**info, "ip": inside}))
+        with open(self._log, "xb") as log:
+            self.process = subprocess.Popen(
+                [*self.box.unshare, sys.executable, "-I", str(LAUNCHER), json.dumps(config)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                start_new_session=True,
+                cwd=folder,
+            )
         deadline = time.monotonic() + self.limits.start_timeout
+        if self.box.safe:
+            sockets = f"/proc/{self.process.pid}/root{sockets}"
+        self._sockets = self._wait_for_sockets(sockets, deadline)
+        self.client = CappedClient()
+        self.client.max_message_bytes = self.limits.output_bytes
+        self.client.load_connection_info({**info, "ip": f"/proc/self/fd/{self._sockets}/kernel"})
+        self.client.start_channels()
         while True:
             self._check_alive()
             try:
-                self.client.wait_for_ready(timeout=min(2.0, deadline - time.monotonic()))
+                self.client.wait_for_ready(timeout=max(0.1, min(2.0, deadline - time.monotonic())))
                 return
             except RuntimeError:
                 if time.monotonic() > deadline:
-                    self.kill()
-                    raise KernelDied(
-                        f"the kernel did not start in {self.limits.start_timeout:.0f} s"
-                    ) from None
+                    raise self._late() from None
 
-    def _binds(self, inside: str) -> list[tuple[str, str, bool]]:
-        """(source, target, writable) for each directory the box shows."""
-        python_dirs = {os.path.realpath(sys.prefix), os.path.realpath(sys.base_prefix)}
-        binds = [(d, d, False) for d in SYSTEM_DIRS if os.path.isdir(d)]
-        binds += [(d, d, False) for d in sorted(python_dirs) if not d.startswith(SYSTEM_DIRS)]
-        if sys.prefix != os.path.realpath(sys.prefix):
-            binds.append((os.path.realpath(sys.prefix), sys.prefix, False))
-        binds += [(str(self.course), COURSE_MOUNT, False), (str(self.workdir), inside, True)]
-        return binds
+    def _late(self) -> KernelDied:
+        """Kill a kernel that did not start in time; the error to raise."""
+        self.kill()
+        return KernelDied(f"the kernel did not start in {self.limits.start_timeout:.0f} s")
 
-    def _environment(self, home: str) -> dict[str, str]:
-        course = COURSE_MOUNT if isolation().mode != "limits-only" else str(self.course)
-        return {
-            "PATH": f"{os.path.dirname(sys.executable)}:/usr/bin:/bin",
-            "PYTHONPATH": course,
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "HOME": home,
-            "IPYTHONDIR": f"{home}/.ipython",
-            "MPLCONFIGDIR": f"{home}/.matplotlib",
-            "JUPYTER_RUNTIME_DIR": f"{home}/.jupyter",
-            "MPLBACKEND": "Agg",
-            "NBGRADER_EXECUTION": "autograde",
-            "TMPDIR": "/tmp",
-            "LANG": "C.UTF-8",
-            # One thread each: the workers already use every core.
-            "OPENBLAS_NUM_THREADS": "1",
-            "OMP_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
-        }
+    def _wait_for_sockets(self, folder: str, deadline: float) -> int:
+        """Wait until the kernel has made all its sockets in ``folder``; returns a file
+        descriptor of that folder, opened without following a link."""
+        while True:
+            self._check_alive()
+            try:
+                names = set(os.listdir(folder))
+            except OSError:
+                names = set()
+            if names >= {f"kernel-{n}" for n in range(1, len(SOCKETS) + 1)}:
+                return os.open(folder, os.O_PATH | os.O_DIRECTORY | os.O_NOFOLLOW)
+            if time.monotonic() > deadline:
+                raise self._late()
+            time.sleep(0.05)
 
     def _check_alive(self) -> None:
+        """Raise KernelDied, with the last line the launcher or kernel logged, if it exited."""
         if self.process is None or self.process.poll() is not None:
-            raise KernelDied("the kernel exited")
+            lines = self._log.read_text(errors="replace").strip().splitlines() if self._log else []
+            raise KernelDied("the kernel exited" + (f": {lines[-1][:200]}" if lines else ""))
 
     def execute(self, code: str, timeout: float | None = None) -> Reply:
         """Run ``code`` and collect its outputs.
@@ -196,13 +160,22 @@ class SandboxedKernel:
             try:
                 message = self.client.get_iopub_msg(timeout=0.2)
             except queue.Empty:
+                message = None
+            except Exception:  # a message the client cannot parse (e.g. a 5,000-digit int)
+                reply.dropped += 1
+                continue
+            if message is None:
                 if self.process.poll() is not None:
                     reply.status = Status.DIED
                     return reply
                 if self.client.oversized():
+                    # A dying kernel drops its sockets too: give it a second to be seen dead.
+                    if _exits(self.process, within=1.0):
+                        reply.status = Status.DIED
+                        return reply
                     return self._stop(reply, Status.OUTPUT_LIMIT)
                 continue
-            if message["parent_header"].get("msg_id") != msg_id:
+            if not well_formed(message) or message["parent_header"].get("msg_id") != msg_id:
                 continue
             kind, content = message["msg_type"], message["content"]
             if kind == "status" and content.get("execution_state") == "idle":
@@ -220,17 +193,22 @@ class SandboxedKernel:
             reply.outputs.append(output)
 
     def _stop(self, reply: Reply, status: Status) -> Reply:
-        """Interrupt the running request; kill the kernel if it does not stop in 3 s."""
+        """Interrupt the running request; kill the kernel if it does not stop in 3 s, or if
+        it overflowed iopub (the socket that dropped it is never reconnected)."""
         reply.status = status
+        if self.client.oversized():
+            self.kill()
+            return reply
         self.client.control_channel.send(self.client.session.msg("interrupt_request", {}))
         deadline = time.monotonic() + 3
         while time.monotonic() < deadline:
             try:
                 message = self.client.get_iopub_msg(timeout=0.2)
-            except queue.Empty:
+            except Exception:  # nothing yet, or a message that cannot be parsed
                 continue
             if (
-                message["msg_type"] == "status"
+                well_formed(message)
+                and message["msg_type"] == "status"
                 and message["content"].get("execution_state") == "idle"
             ):
                 self._drain()
@@ -239,17 +217,25 @@ class SandboxedKernel:
         return reply
 
     def _drain(self) -> None:
-        """Drop the messages left from an interrupted request."""
-        while True:
+        """Drop the messages left from an interrupted request: until iopub has been quiet for
+        0.3 s, and never longer than DRAIN_SECONDS (a thread may print forever)."""
+        deadline = time.monotonic() + DRAIN_SECONDS
+        while time.monotonic() < deadline:
             try:
-                self.client.get_iopub_msg(timeout=0.3)
+                self.client.get_iopub_msg(timeout=min(0.3, max(0.0, deadline - time.monotonic())))
             except queue.Empty:
                 return
+            except Exception:  # a message that cannot be parsed is dropped like the others
+                continue
 
     def kill(self) -> None:
         """Kill the kernel and everything it started; safe to call twice."""
         if self.client is not None:
-            self.client.stop_channels()
+            self.client.close()
+            self.client = None
+        if self._sockets is not None:
+            os.close(self._sockets)
+            self._sockets = None
         if self.process is not None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
@@ -265,12 +251,10 @@ class SandboxedKernel:
         self.kill()
 
 
-def _connection_info(ipc_prefix: Path) -> dict:
-    """A connection file's contents for unix sockets named ``<ipc_prefix>-<n>``."""
-    path, info = write_connection_file(
-        fname=str(ipc_prefix) + ".tmp.json", transport="ipc", ip=str(ipc_prefix)
-    )
-    os.remove(path)
-    return {
-        key: value.decode() if isinstance(value, bytes) else value for key, value in info.items()
-    }
+def _exits(process: subprocess.Popen, within: float) -> bool:
+    """True when ``process`` has exited, or does within ``within`` seconds."""
+    try:
+        process.wait(timeout=within)
+        return True
+    except subprocess.TimeoutExpired:
+        return False

@@ -1,7 +1,9 @@
 """A real JupyterLab on 127.0.0.1 and Debian's Chromium driven by Playwright, for the browser tests.
 
 The server works on a copy of ``lessons/`` and ``solutions/`` in a temporary folder, so running
-a notebook in the browser never changes the repository's files. Chromium is Debian's package,
+a notebook in the browser never changes the repository's files. It is configured for a student
+(``lab``) or an instructor (``instructor_lab``) by ``nnlib.lab``, as ``make lab`` and ``make
+lab-instructor`` configure theirs. Chromium is Debian's package,
 installed here with apt-get when it is missing: a browser download is not possible (nor wanted).
 """
 
@@ -19,6 +21,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from nnlib import lab as course_lab
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -79,11 +83,14 @@ class Lab:
         return f"{self.url}/lab/tree/{relative}?reset&token={self.token}"
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory) -> Lab:
-    root = tmp_path_factory.mktemp("course")
+def start_lab(tmp_path_factory, role: str):
+    """Run JupyterLab on a copy of the course, configured for ``role`` ("student" or
+    "instructor") exactly as ``make lab`` and ``make lab-instructor`` configure it (through
+    ``nnlib.lab``), but in a temporary environment folder; yield its ``Lab``."""
+    root = tmp_path_factory.mktemp(f"course-{role}")
     for folder in ("lessons", "solutions"):
         shutil.copytree(REPO / folder, root / folder)
+    shutil.copy(REPO / "nbgrader_config.py", root / "nbgrader_config.py")
     settings = tmp_path_factory.mktemp("lab-settings")
     notification = (
         settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
@@ -91,13 +98,14 @@ def lab(tmp_path_factory) -> Lab:
     notification.parent.mkdir(parents=True)
     notification.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     port, token = free_port(), secrets.token_hex(16)
-    env = {
+    base = {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(tmp_path_factory.mktemp("jupyter-config")),
         "JUPYTER_RUNTIME_DIR": str(tmp_path_factory.mktemp("jupyter-runtime")),
         "JUPYTERLAB_SETTINGS_DIR": str(settings),
         "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path_factory.mktemp("lab-workspaces")),
     }
+    env = course_lab.environment(role, tmp_path_factory.mktemp(f"prefix-{role}"), base)
     command = [
         sys.executable, "-m", "jupyterlab",
         "--no-browser",
@@ -110,9 +118,11 @@ def lab(tmp_path_factory) -> Lab:
     ]  # fmt: skip
     if os.geteuid() == 0:
         command.append("--allow-root")
-    log = root.parent / "jupyterlab.log"
+    log = root.parent / f"jupyterlab-{role}.log"
     with log.open("w") as output:
-        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command, cwd=root, env=env, stdout=output, stderr=subprocess.STDOUT
+        )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/api/status?token={token}", process, log)
         yield Lab(f"http://127.0.0.1:{port}", token, root)
@@ -122,6 +132,18 @@ def lab(tmp_path_factory) -> Lab:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory) -> Lab:
+    """The student's JupyterLab."""
+    yield from start_lab(tmp_path_factory, "student")
+
+
+@pytest.fixture(scope="session")
+def instructor_lab(tmp_path_factory) -> Lab:
+    """The instructor's JupyterLab, with every nbgrader tool."""
+    yield from start_lab(tmp_path_factory, "instructor")
 
 
 @pytest.fixture(scope="session")

@@ -2,9 +2,11 @@
 
 nbval proves the notebooks compute the right things; it runs no JavaScript, so it cannot see a
 widget whose front-end is missing (it renders as a line of text), a slider wired to nothing, or
-a missing nbgrader Validate button. These tests can. They also measure how long a lesson's main
-figure takes to redraw after a slider is released, and report the median and the worst in
-the summary at the end of the run.
+a missing nbgrader Validate button. These tests can. They also check that every figure in the
+page carries a text alternative a screen reader can read, that the student's JupyterLab shows
+none of nbgrader's instructor tools (and the instructor's shows them all), and measure how long
+a lesson's main figure takes to redraw after a slider is released, reporting the median and
+the worst in the summary at the end of the run.
 """
 
 from __future__ import annotations
@@ -12,12 +14,18 @@ from __future__ import annotations
 import json
 import re
 import statistics
+import urllib.error
+import urllib.request
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import nbformat
 import pytest
 
 from grader.tool.release import WIDGET_VIEW
+from nnlib import lab as course_lab
+from nnlib.notebook import GENERIC_ALT
+from nnlib.notebook import show as nnlib_show
 
 pytestmark = pytest.mark.browser
 
@@ -71,6 +79,13 @@ WIDGET_OUTPUTS_IN_MODEL = f"""() => {{
     }}
     return count;
 }}"""
+# The text alternative of every image in the notebook's outputs, as the page has it.
+IMAGE_ALTS = f"""() => [...{CURRENT}.node.querySelectorAll('.jp-OutputArea-output img')]
+    .map(img => img.getAttribute('alt'))"""
+NBGRADER_PLUGINS = f"""() => Object.fromEntries({list(course_lab.LAB_PLUGINS)!r}
+    .map(id => [id, jupyterapp.hasPlugin(id) && jupyterapp.isPluginActivated(id)]))"""
+MENU_LABELS = """() => [...document.querySelectorAll('#jp-menu-panel .lm-MenuBar-itemLabel')]
+    .map(label => label.textContent)"""
 # The first widget output holding both a slider and a figure: the lesson's main widget.
 MAIN_WIDGET_INDEX = f"""() => {{
     const outputs = [...{CURRENT}.node.querySelectorAll('.jp-OutputArea-output')];
@@ -155,6 +170,71 @@ def lesson_path(folder: str, lesson: str) -> str:
     return f"{folder}/{lesson}/{lesson}.ipynb"
 
 
+def images_without_alt(page) -> list:
+    """The alt of each image in the open notebook's outputs that says nothing: missing, empty
+    or generic ("Image"). Fails if the notebook shows no image at all."""
+    alts = page.evaluate(IMAGE_ALTS)
+    assert alts, "the notebook shows no figure"
+    return [alt for alt in alts if alt is None or alt.strip().lower().rstrip(".") in GENERIC_ALT]
+
+
+def status_of(lab, path: str) -> int:
+    """The HTTP status of a GET of ``path`` on the server (404 when no extension serves it)."""
+    request = urllib.request.Request(f"{lab.url}{path}?token={lab.token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+# nbgrader's server endpoints: the Validate button's, and the instructor's tools'.
+VALIDATE_ENDPOINT = "/assignments/validate"  # answers POST only: a GET is 405, not 404
+INSTRUCTOR_ENDPOINTS = ("/formgrader", "/formgraders", "/assignments")
+
+
+def test_student_lab_has_the_validate_button_and_no_instructor_tool(page, lab):
+    open_notebook(page, lab, lesson_path("lessons", LESSONS[0]))
+    plugins = page.evaluate(NBGRADER_PLUGINS)
+    assert plugins == {
+        plugin: plugin == "@jupyter/nbgrader:validate-assignment"
+        for plugin in course_lab.LAB_PLUGINS
+    }
+    assert "Nbgrader" not in page.evaluate(MENU_LABELS)
+    assert status_of(lab, VALIDATE_ENDPOINT) == 405
+    assert {path: status_of(lab, path) for path in INSTRUCTOR_ENDPOINTS} == dict.fromkeys(
+        INSTRUCTOR_ENDPOINTS, 404
+    )
+
+
+def test_instructor_lab_has_every_nbgrader_tool(page, instructor_lab):
+    open_notebook(page, instructor_lab, lesson_path("solutions", LESSONS[0]))
+    assert page.evaluate(NBGRADER_PLUGINS) == dict.fromkeys(course_lab.LAB_PLUGINS, True)
+    assert "Nbgrader" in page.evaluate(MENU_LABELS)
+    assert status_of(instructor_lab, VALIDATE_ENDPOINT) == 405
+    served = {path: status_of(instructor_lab, path) != 404 for path in INSTRUCTOR_ENDPOINTS}
+    assert served == dict.fromkeys(INSTRUCTOR_ENDPOINTS, True)
+
+
+def test_a_figure_saved_in_a_notebook_keeps_its_alt_when_reopened(page, lab, monkeypatch):
+    """A notebook reopened from disk is untrusted, and JupyterLab sanitises its HTML outputs:
+    the figure that ``nnlib.notebook.show`` wrote must come through with its alt."""
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda data, raw: shown.append(data))
+    fig, ax = plt.subplots(figsize=(2, 2), dpi=40)
+    ax.plot([0, 1], [1, 0])
+    alt = 'A line falling from (0, 1) to (1, 0): "down" & out.'
+    nnlib_show(fig, alt)
+    cell = nbformat.v4.new_code_cell("show(fig, alt)", execution_count=1)
+    cell.outputs = [nbformat.v4.new_output("display_data", data=shown[0])]
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = nbformat.v4.new_notebook(cells=[cell], metadata={"kernelspec": kernel})
+    nbformat.write(notebook, lab.root / "saved_figure.ipynb")
+    open_notebook(page, lab, "saved_figure.ipynb")
+    page.wait_for_function(f"() => ({IMAGE_ALTS})().length === 1")
+    assert page.evaluate(IMAGE_ALTS) == [alt]
+
+
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_student_notebook_has_validate_button_and_widgets(page, lab, lesson):
     panel = open_notebook(page, lab, lesson_path("lessons", lesson))
@@ -202,6 +282,8 @@ def test_solution_runs_and_its_main_slider_redraws(page, lab, lesson, record_pro
         f" median {statistics.median(latencies):.0f} ms,"
         f" worst {max(latencies):.0f} ms over {len(latencies)} moves",
     )
+    # Last, so that the latency is measured and reported for a lesson that still lacks some.
+    assert images_without_alt(page) == [], "figures (static or in widgets) without an alt text"
 
 
 def first_exercise(lesson: str) -> tuple[int, str, int]:

@@ -23,15 +23,19 @@ from dataclasses import dataclass
 class Mistake:
     """A wrong answer, as a student writes it.
 
-    exercise:  the exercise's registry name.
-    function:  the student's function.
-    diagnosis: words that the failure's diagnosis must contain, to count as diagnosed; None
-               when no known cause fits, and then the failure must name none.
+    exercise:    the exercise's registry name.
+    function:    the student's function.
+    diagnosis:   words that the failure's diagnosis must contain, to count as diagnosed; None
+                 when no known cause fits, and then the failure must name none.
+    hidden_only: True for a mistake that only the hidden cases are built to catch (such as a
+                 gradient by central differences, which only large inputs expose): the visible
+                 case, a small example that teaches, may let it pass.
     """
 
     exercise: str
     function: Callable
     diagnosis: str | None
+    hidden_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -155,24 +155,23 @@ def test_perceptron_update_that_changes_w_in_place_is_caught():
 
     message = failure("perceptron_update", in_place)
     assert "changed the w it was given" in message
-    assert "case 1 of 3 (y = 1 but h = 0)" in message
+    assert "case 1 of 4 (y = 1 but h = 0)" in message
 
 
-def test_a_strict_threshold_in_the_update_is_a_value_error_on_the_tie():
-    # The visible cases have no tie w·x' = 0; the hidden ones (small integers) do.
-    message = failure(
-        "perceptron_update",
-        update_with(strict, lambda w, x1, y, lr, h: w + lr * (y - h) * x1),
-        hidden=True,
-        seed=11,
-    )
-    assert "new w is wrong" in message
+def test_a_strict_threshold_in_the_update_is_named_on_the_tie():
+    # The last visible case and the last hidden case are ties, w·x' = 0 with target 0.
+    strict_update = update_with(strict, lambda w, x1, y, lr, h: w + lr * (y - h) * x1)
+    message = failure("perceptron_update", strict_update)
+    assert "case 4 of 4 (z = 0 exactly, so h = 1, but y = 0)" in message
+    assert "not z > 0" in message
+    for seed in range(20):
+        assert "not z > 0" in failure("perceptron_update", strict_update, hidden=True, seed=seed)
 
 
 def test_perceptron_update_reports_a_plainly_wrong_value():
     message = failure("perceptron_update", lambda w, x, y, lr: w + 1.0)
     assert "new w is wrong at index" in message
-    assert "case 1 of 3" in message
+    assert "case 1 of 4" in message
 
 
 def test_train_perceptron_on_and_gives_the_lesson_numbers():

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from grader import CheckFailed, check
+from nnlib.xor_net import xor_gradients
 
 
 def failure(name, fn, hidden=False, seed=None):
@@ -31,6 +32,7 @@ def sigmoid(z):
 
 
 def train_xor(X, Y, W1, b1, W2, b2, lr=4.0, epochs=1000):
+    # Written out by hand, with the same gradients as nnlib.xor_net.xor_gradients.
     m = len(X)
     for _ in range(epochs):
         A1 = sigmoid(X @ W1 + b1)
@@ -62,20 +64,47 @@ def test_a_right_answer_passes_visible_and_hidden_checks(name, fn, seed, capsys)
     assert capsys.readouterr().out.count(f"✔ {name}") == 2
 
 
-def test_train_xor_visible_start_is_solved_by_the_plain_recipe():
-    # The same recipe with the squared error instead of cross-entropy also solves it: the
-    # check grades the outcome, not the choice of cost.
-    def train_xor_mse(X, Y, W1, b1, W2, b2, lr, epochs):
-        for _ in range(epochs):
-            A1 = sigmoid(X @ W1 + b1)
-            A2 = sigmoid(A1 @ W2 + b2)
-            dZ2 = 2 * (A2 - Y) / len(X) * A2 * (1 - A2)
-            dZ1 = (dZ2 @ W2.T) * A1 * (1 - A1)
-            W2, b2 = W2 - lr * A1.T @ dZ2, b2 - lr * dZ2.sum(axis=0)
-            W1, b1 = W1 - lr * X.T @ dZ1, b1 - lr * dZ1.sum(axis=0)
-        return W1, b1, W2, b2
+def with_gradients(gradients):
+    """A train_xor that steps with its own gradients(X, Y, W1, b1, W2, b2) -> (dW1, ...)."""
 
-    check("train_xor", train_xor_mse)
+    def train(X, Y, W1, b1, W2, b2, lr, epochs):
+        params = (W1, b1, W2, b2)
+        for _ in range(epochs):
+            grads = gradients(X, Y, *params)
+            params = tuple(p - lr * g for p, g in zip(params, grads, strict=True))
+        return params
+
+    return train
+
+
+def own_gradients(bias="sum", extra_slope=False, cost="bce"):
+    """Gradients written by hand: right, or with a bias gradient that is a mean over the batch,
+    an extra σ' factor in dZ2, or the squared error instead of the cross-entropy."""
+
+    def gradients(X, Y, W1, b1, W2, b2):
+        A1 = sigmoid(X @ W1 + b1)
+        A2 = sigmoid(A1 @ W2 + b2)
+        dZ2 = (A2 - Y) / len(X)
+        if extra_slope or cost == "mse":
+            dZ2 = dZ2 * A2 * (1 - A2) * (2 if cost == "mse" else 1)
+        dZ1 = (dZ2 @ W2.T) * A1 * (1 - A1)
+        total = (lambda d: d.mean(axis=0)) if bias == "mean" else (lambda d: d.sum(axis=0))
+        return X.T @ dZ1, total(dZ1), A1.T @ dZ2, total(dZ2)
+
+    return gradients
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [own_gradients(bias="mean"), own_gradients(extra_slope=True), own_gradients(cost="mse")],
+    ids=["bias gradient averaged", "extra sigmoid slope", "squared error"],
+)
+def test_train_xor_is_graded_on_its_steps_so_a_wrong_gradient_fails_every_seed(wrong):
+    # Each of these still solves XOR from most starts: only the steps tell them apart.
+    check("train_xor", with_gradients(own_gradients()))
+    for seed in range(20):
+        message = failure("train_xor", with_gradients(wrong), hidden=True, seed=seed)
+        assert "is wrong at index" in message and "steps with lr =" in message
 
 
 @pytest.mark.parametrize(
@@ -113,7 +142,7 @@ def test_gate_weights_show_the_truth_table_with_z():
 
 def test_gate_weights_of_the_wrong_size_are_reported():
     assert "three finite numbers [w1, w2, w0]" in failure("or_weights", lambda: np.ones(2))
-    assert "forget to `return` w" in failure("or_weights", lambda: None)
+    assert "or_weights returned None" in failure("or_weights", lambda: None)
 
 
 def swapped(order):
@@ -156,22 +185,20 @@ def untrained(X, Y, W1, b1, W2, b2, lr, epochs):
     return W1, b1, W2, b2
 
 
-def output_layer_only(X, Y, W1, b1, W2, b2, lr, epochs):
+def stale_gradients(X, Y, W1, b1, W2, b2, lr, epochs):
+    grads = xor_gradients(X, Y, W1, b1, W2, b2)
+    params = (W1, b1, W2, b2)
     for _ in range(epochs):
-        A1 = sigmoid(X @ W1 + b1)
-        dZ2 = (sigmoid(A1 @ W2 + b2) - Y) / len(X)
-        W2, b2 = W2 - lr * A1.T @ dZ2, b2 - lr * dZ2.sum(axis=0)
-    return W1, b1, W2, b2
+        params = tuple(p - lr * g for p, g in zip(params, grads, strict=True))
+    return params
 
 
-def no_sigmoid_slope(X, Y, W1, b1, W2, b2, lr, epochs):
-    for _ in range(epochs):
-        A1 = sigmoid(X @ W1 + b1)
-        dZ2 = (sigmoid(A1 @ W2 + b2) - Y) / len(X)
-        dZ1 = dZ2 @ W2.T
-        W2, b2 = W2 - lr * A1.T @ dZ2, b2 - lr * dZ2.sum(axis=0)
-        W1, b1 = W1 - lr * X.T @ dZ1, b1 - lr * dZ1.sum(axis=0)
-    return W1, b1, W2, b2
+def one_step_short(X, Y, W1, b1, W2, b2, lr, epochs):
+    return train_xor(X, Y, W1, b1, W2, b2, lr, epochs - 1)
+
+
+def no_lr(X, Y, W1, b1, W2, b2, lr, epochs):
+    return train_xor(X, Y, W1, b1, W2, b2, 1.0, epochs)
 
 
 def uphill(X, Y, W1, b1, W2, b2, lr, epochs):
@@ -181,25 +208,33 @@ def uphill(X, Y, W1, b1, W2, b2, lr, epochs):
 @pytest.mark.parametrize(
     ("wrong", "diagnosis"),
     [
-        (untrained, "no parameter changed"),
-        (output_layer_only, "the hidden layer (W1, b1) never changed"),
+        (untrained, "W1 did not change"),
         (uphill, "the steps went uphill"),
-        (no_sigmoid_slope, "a missing A1 * (1 - A1) in dZ1 is the usual cause"),
+        (stale_gradients, "every step used the gradients of the start"),
+        (one_step_short, "one step too few"),
+        (no_lr, "the learning rate is missing"),
     ],
 )
-def test_train_xor_names_each_known_mistake(wrong, diagnosis):
-    message = failure("train_xor", wrong)
+@pytest.mark.parametrize("seed", [None, 3])
+def test_train_xor_names_each_known_mistake(wrong, diagnosis, seed):
+    message = failure("train_xor", wrong, hidden=seed is not None, seed=seed)
     assert diagnosis in message
-    assert "does not solve XOR" in message
-    assert "wrong side of 0.5" in message
-    assert "From the same start, 1000 steps of gradient descent with lr = 4.0 reach" in message
+
+
+def test_train_xor_that_does_not_solve_xor_shows_the_outputs():
+    def right_steps_then_nothing(X, Y, W1, b1, W2, b2, lr, epochs):
+        return train_xor(X, Y, W1, b1, W2, b2, lr, min(epochs, 10))
+
+    message = failure("train_xor", right_steps_then_nothing)
+    assert "does not solve XOR" in message and "wrong side of 0.5" in message
+    assert "From the same start, 1000 steps of gradient descent reach" in message
 
 
 def test_train_xor_reports_wrong_shapes():
     def flat_w2(X, Y, W1, b1, W2, b2, lr, epochs):
         return W1, b1, W2.ravel(), b2
 
-    assert "W2 with shape (2,); expected shape (2, 1). Every gradient" in failure(
+    assert "W2 with shape (2,); expected shape (2, 1), the shape of the W2" in failure(
         "train_xor", flat_w2
     )
     message = failure("train_xor", lambda X, Y, W1, b1, W2, b2, lr, epochs: (W1, W2))

@@ -22,16 +22,32 @@ FUNCTIONS = {
 }
 
 
-def forward_with(choose=lambda names, layer: names[layer]):
-    """An mlp_forward whose layer ``layer`` uses the activation ``choose(names, layer)``."""
+def forward_with(choose=lambda names, layer: names[layer], cache=lambda A, W, Z, out: (A, W, Z)):
+    """An mlp_forward whose layer ``layer`` uses the activation ``choose(names, layer)`` and
+    caches ``cache(A_prev, W, Z, A)``."""
 
     def mlp_forward(X, params, activations):
-        A = X
+        A, caches = X, []
         for layer, (W, b) in enumerate(params):
-            A = FUNCTIONS[choose(activations, layer)](A @ W + b)
-        return A
+            Z = A @ W + b
+            out = FUNCTIONS[choose(activations, layer)](Z)
+            caches.append(cache(A, W, Z, out))
+            A = out
+        return A, caches
 
     return mlp_forward
+
+
+def forward_in_a_while_loop(X, params, activations):
+    """A right answer written with indices and a while loop, caches as lists."""
+    A, caches, layer = X, [], 0
+    while layer < len(params):
+        W, b = params[layer]
+        Z = np.einsum("mi,io->mo", A, W) + b[None, :]
+        caches += [[A, W, Z]]
+        A = FUNCTIONS[activations[layer]](Z)
+        layer += 1
+    return A, caches
 
 
 def count_with(weights=True, biases=True, input_biases=False):
@@ -65,6 +81,13 @@ def test_right_answer_passes_visible_and_hidden(name, capsys):
     assert f"✔ {name}:" in capsys.readouterr().out
 
 
+def test_a_forward_pass_with_einsum_and_list_caches_passes(capsys):
+    check("mlp_forward", forward_in_a_while_loop)
+    for seed in SEEDS:
+        check("mlp_forward", forward_in_a_while_loop, hidden=True, seed=seed)
+    assert "✔ mlp_forward: 4 hidden checks passed" in capsys.readouterr().out
+
+
 MISTAKES = [
     ("neuron", lambda x, w, b: sigmoid(w @ x), "the bias b was left out"),
     ("neuron", lambda x, w, b: w @ x + b, "the sigmoid was not applied"),
@@ -92,6 +115,16 @@ MISTAKES = [
     ),
     ("mlp_forward", forward_with(lambda names, layer: names[::-1][layer]), "reverse order"),
     ("mlp_forward", forward_with(lambda names, layer: names[0]), "the first activation"),
+    (
+        "mlp_forward",
+        forward_with(cache=lambda A, W, Z, out: (A, W, out)),
+        "the cache holds A = f(Z); lesson 05 needs the pre-activation Z",
+    ),
+    (
+        "mlp_forward",
+        forward_with(cache=lambda A, W, Z, out: (out, W, Z)),
+        "the cache holds the layer's output A; it needs its input A_prev",
+    ),
     ("count_parameters", count_with(biases=False), "only the weights were counted"),
     ("count_parameters", count_with(input_biases=True), "the input layer was given biases"),
     ("count_parameters", count_with(weights=False), "only the biases were counted"),
@@ -113,7 +146,10 @@ WRONG = {
     "sigmoid": lambda Z: Z / 2,
     "tanh": lambda Z: Z,
     "relu": lambda Z: Z + 1,
-    "mlp_forward": lambda X, params, activations: np.zeros((X.shape[0], params[-1][0].shape[1])),
+    "mlp_forward": lambda X, params, activations: (
+        np.zeros((X.shape[0], params[-1][0].shape[1])),
+        [],
+    ),
     "count_parameters": lambda sizes: 7,
 }
 
@@ -146,3 +182,53 @@ def test_missing_function_and_wrong_types_get_clear_messages():
         check("count_parameters", lambda sizes: [13])
     with pytest.raises(CheckFailed, match="shape"):
         check("dense_forward", lambda X, W, b: W.T @ X.T)
+
+
+def test_mlp_forward_without_caches_says_what_to_return():
+    with pytest.raises(
+        CheckFailed, match=r"mlp_forward should return 2 values, `return A, caches`"
+    ):
+        check(
+            "mlp_forward", lambda X, params, activations: forward_with()(X, params, activations)[0]
+        )
+    with pytest.raises(CheckFailed, match="one entry per layer"):
+        check(
+            "mlp_forward",
+            lambda X, params, activations: (forward_with()(X, params, activations)[0], []),
+        )
+
+
+# The playground of section 9: a 2-3-1 network on the four XOR inputs, every slider from -8
+# to 8 in steps of 0.5.
+CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+
+
+def playground_output(W1, b1, W2, b2, hidden):
+    A, _ = forward_with()(CORNERS, [(W1, b1), (W2, b2)], [hidden, "sigmoid"])
+    return A.ravel()
+
+
+def solves_xor(out):
+    return min(out[1], out[2]) > max(out[0], out[3])
+
+
+def test_playground_starting_values_solve_xor_with_tanh():
+    W1, b1 = np.array([[4.0, 4.0, 0.0], [4.0, 4.0, 0.0]]), np.array([-2.0, -6.0, 0.0])
+    W2, b2 = np.array([[6.0], [-6.0], [0.0]]), np.array([-3.0])
+    out = playground_output(W1, b1, W2, b2, "tanh")
+    assert solves_xor(out)
+    assert out[[1, 2]].min() > 0.9 and out[[0, 3]].max() < 0.1
+    # unit 1 (b = -2) is on for any 1 in the input (OR), unit 2 (b = -6) only for both (AND)
+    _, caches = forward_with()(CORNERS, [(W1, b1), (W2, b2)], ["tanh", "sigmoid"])
+    hidden = caches[1][0]
+    assert list(hidden[:, 0] > 0) == [False, True, True, True]
+    assert list(hidden[:, 1] > 0) == [False, False, False, True]
+
+
+def test_no_slider_setting_solves_xor_with_identity_hidden_units():
+    rng = np.random.default_rng(0)
+    steps = np.arange(-8, 8.5, 0.5)
+    for _ in range(20_000):
+        W1, b1 = rng.choice(steps, (2, 3)), rng.choice(steps, 3)
+        W2, b2 = rng.choice(steps, (3, 1)), rng.choice(steps, 1)
+        assert not solves_xor(playground_output(W1, b1, W2, b2, "identity"))

@@ -5,7 +5,8 @@ import pytest
 
 from grader import CheckFailed, check
 from grader.exercise import Case, get
-from grader.exercises.l07_training import TrainEpoch, build_model
+from grader.exercises.l07_epoch import TrainEpoch, build_model
+from nnlib.data import StandardScaler
 from nnlib.training import train_epoch as nnlib_train_epoch
 
 SEEDS = range(8)
@@ -110,11 +111,11 @@ def test_right_answers_pass_visible_and_hidden_checks(name, capsys):
 
 
 MISTAKES = [
-    ("minibatch_indices", batches_with(drop_last=True), "The last, smaller batch was dropped"),
+    ("minibatch_indices", batches_with(drop_last=True), "the last, smaller batch was dropped"),
     ("minibatch_indices", batches_with(order="unshuffled"), "in the original order"),
-    ("minibatch_indices", batches_with(order="with replacement"), "not random indices with"),
+    ("minibatch_indices", batches_with(order="with replacement"), "drawn with replacement"),
     ("minibatch_indices", batches_with(fresh_rng=True), "epoch 2 repeats the order of epoch 1"),
-    ("minibatch_indices", batches_with(order="global"), "the order is not the one"),
+    ("minibatch_indices", batches_with(order="global"), "the same order every epoch"),
     ("train_epoch", epoch_with(in_place=False), "the parameters did not change"),
     ("train_epoch", epoch_with(sign=-1.0), "the update has the wrong sign"),
     ("train_epoch", epoch_with(update_inside=False), "only one update was made"),
@@ -210,3 +211,20 @@ def test_no_false_alarm_when_a_random_order_happens_to_be_sorted_or_repeated():
         exercise = get("minibatch_indices")
         outputs = exercise.call(batches_with(), case)
         exercise.judge(Case(case), outputs)
+
+
+def test_a_column_constant_up_to_rounding_maps_to_exactly_zero():
+    # The mean of seven copies of 0.1 or 123.456789 rounds, so their computed σ is not 0.
+    X = np.column_stack([np.full(7, 0.1), np.full(7, 123.456789), np.arange(7.0)])
+    assert np.all(X[:, :2].std(axis=0) > 0)
+    scaled = StandardScaler().fit(X).transform(np.vstack([X, [[1.1, 0.0, 3.0]]]))
+    assert np.array_equal(scaled[:7, :2], np.zeros((7, 2)))
+    assert scaled[7, 0] == pytest.approx(1.0) and scaled[7, 1] == pytest.approx(-123.456789)
+    assert scaled[:7, 2] == pytest.approx((np.arange(7) - 3) / 2)
+
+
+def test_hidden_constant_columns_are_exactly_constant_with_an_exact_mean():
+    for seed in range(20):
+        cases = get("z_score_scale").cases(np.random.default_rng(seed), hidden=True)
+        column = cases[-1].inputs["X_train"][:, 0]
+        assert np.all(column == column[0]) and column.std() == 0.0

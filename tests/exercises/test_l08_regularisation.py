@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from grader import CheckFailed, check
-from grader.exercises.l08_regularisation import stop_point_counting_ties
+from grader.exercises.l08_early_stopping import stop_point_counting_ties
 from nnlib.activations import Sigmoid, Tanh
 from nnlib.data import make_moons
 from nnlib.layers import Dense

@@ -8,6 +8,7 @@ import pytest
 import nnlib
 from grader import CheckFailed, check
 from grader.exercise import get
+from grader.exercises.l10_digits import digit_split
 
 
 def failure(name, fn, hidden=False, seed=None):
@@ -103,12 +104,51 @@ def test_a_trained_network_passes_visible_and_hidden(capsys):
     assert "train_digit_network: 1 hidden check passed" in out
 
 
-def test_test_labels_stay_secret():
-    case = get("train_digit_network").cases(np.random.default_rng(0), hidden=True)[0]
-    assert "y_test" not in case.inputs and len(case.secret["y_test"]) == 359
-    assert case.inputs["X_test"].shape == (359, 64)
-    assert case.inputs["X_train"].shape == (1168, 64) and case.inputs["X_val"].shape == (270, 64)
-    assert case.inputs["X_train"].max() <= 1.0
+def test_a_hidden_check_trains_on_three_splits_and_sends_only_their_seeds():
+    [case] = get("train_digit_network").cases(np.random.default_rng(0), hidden=True)
+    assert list(case.inputs) == ["seeds"] and len(set(case.inputs["seeds"])) == 3
+    (X_train, _), (X_val, _), (X_test, y_test) = digit_split(case.inputs["seeds"][0])
+    assert X_train.shape == (1168, 64) and X_val.shape == (270, 64) and X_test.shape == (359, 64)
+    assert X_train.max() <= 1.0 and len(y_test) == 359
+
+
+def test_a_network_without_a_hidden_layer_is_named():
+    def softmax_regression(X_train, y_train, X_val, y_val, seed=0):
+        rng = np.random.default_rng(seed)
+        network = nnlib.Sequential([nnlib.Dense(64, 10, rng=rng), nnlib.Softmax()])
+        nnlib.fit(
+            network,
+            X_train,
+            nnlib.one_hot(y_train, 10),
+            loss="cce",
+            lr=0.5,
+            epochs=60,
+            batch_size=32,
+            seed=seed,
+        )
+        return network
+
+    with pytest.raises(CheckFailed) as caught:
+        check("train_digit_network", softmax_regression)
+    assert caught.value.diagnosis.startswith("the network has no hidden layer")
+
+
+def test_the_mean_accuracy_is_compared_before_rounding():
+    exercise = get("train_digit_network")
+    [case] = exercise.cases(np.random.default_rng(3), hidden=True)
+    labels = [digit_split(seed)[2][1] for seed in case.inputs["seeds"]]
+    # 341 of 359 right on every split: 94.986 %, just below 95 %.
+    scores = []
+    for y in labels:
+        wrong = np.eye(10)[(y + 1) % 10]
+        right = np.eye(10)[y]
+        scores.append(np.vstack([right[:341], wrong[341:]]))
+    with pytest.raises(CheckFailed) as caught:
+        exercise.judge(case, {"scores": scores, "seconds": [1.0] * 3, "hidden_layers": 1})
+    assert str(caught.value).startswith(
+        "test accuracy 94.9861 % over 3 splits (94.9861 %, 94.9861 %, 94.9861 %), below the "
+        "required 95 %."
+    )
 
 
 def test_an_untrained_network_fails_with_its_accuracy():
@@ -146,8 +186,8 @@ def judge_with(seconds, scores=None):
     exercise = get("train_digit_network")
     case = exercise.cases(np.random.default_rng(0), hidden=False)[0]
     if scores is None:
-        scores = np.eye(10)[case.secret["y_test"]]
-    exercise.judge(case, {"scores": scores, "seconds": seconds})
+        scores = np.eye(10)[digit_split(0)[2][1]]
+    exercise.judge(case, {"scores": [scores], "seconds": [seconds], "hidden_layers": 1})
 
 
 def test_the_time_budget_is_enforced():

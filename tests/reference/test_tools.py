@@ -133,23 +133,3 @@ def test_student_errors_other_than_not_implemented_propagate():
 
     with pytest.raises(ValueError, match="bug"):
         notebook.student_or_reference(broken, lambda x: x, "f")(1)
-
-
-def test_live_figure_renders_once_per_update_and_shows_the_change():
-    fig, ax = plt.subplots(figsize=(3, 2), dpi=50)
-    (line,) = ax.plot([0, 1], [0, 0])
-    ax.set_title("too tall to fit", fontsize=30)  # sticks out of the figure until laid out
-    live = notebook.LiveFigure(fig)
-    assert not plt.fignum_exists(fig.number), "the cell would show the figure a second time"
-    assert live.widget.format == "png" and bytes(live.widget.value) == b""
-
-    draws = []
-    fig.canvas.mpl_connect("draw_event", draws.append)
-    live.update()
-    first = bytes(live.widget.value)
-    assert first.startswith(b"\x89PNG")
-    assert ax.title.get_window_extent().y1 <= fig.bbox.y1, "laid out so that the title fits"
-    line.set_ydata([0, 1])
-    live.update()
-    assert bytes(live.widget.value).startswith(b"\x89PNG") and bytes(live.widget.value) != first
-    assert len(draws) == 2, "one render per update"

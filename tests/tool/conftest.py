@@ -1,5 +1,6 @@
 """A small course to grade: one assignment, "fx", built in a temporary folder with the course's
-own nbgrader configuration.
+own nbgrader configuration; and the sandbox's tool, bubblewrap, installed with apt-get when it
+is missing and the tests run as root (as CI does).
 
 The assignment has two graded exercises from the course's registry: ``dense_forward`` (2
 points, with an nnlib reference that must be unavailable while grading) and ``neuron`` (1
@@ -9,7 +10,10 @@ cells replaced.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import nbformat
@@ -86,16 +90,45 @@ def source_notebook() -> nbformat.NotebookNode:
     return notebook
 
 
-@pytest.fixture(scope="session")
-def course(tmp_path_factory) -> Path:
-    """A course root with solutions/fx, lessons/fx and a gradebook that knows fx."""
-    root = tmp_path_factory.mktemp("course")
+@pytest.fixture(scope="session", autouse=True)
+def bubblewrap() -> str:
+    """Debian's bubblewrap, which the sandbox is built on, installed with apt-get if missing."""
+    if shutil.which("bwrap") is None:
+        if os.geteuid() != 0:
+            pytest.fail("bubblewrap is missing: install it with `sudo apt-get install bubblewrap`.")
+        # Each xdist worker runs this fixture: one installs while the other waits, since apt
+        # refuses to run twice at once.
+        with open("/tmp/nn-course-apt.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if shutil.which("bwrap") is None:
+                env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+                subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+                subprocess.run(
+                    ["apt-get", "install", "-y", "-qq", "bubblewrap"], check=True, env=env
+                )
+    return shutil.which("bwrap")
+
+
+def new_course(root: Path) -> Path:
+    """Make ``root`` a course with solutions/fx, lessons/fx and a gradebook that knows fx."""
     shutil.copy(REPO / "nbgrader_config.py", root)
     (root / "solutions" / "fx").mkdir(parents=True)
     nbformat.write(source_notebook(), root / "solutions" / "fx" / "fx.ipynb")
     put_python_on_path()
     release(["fx"], root=root)
     return root
+
+
+@pytest.fixture(scope="session")
+def course(tmp_path_factory) -> Path:
+    """A course root with solutions/fx, lessons/fx and a gradebook that knows fx."""
+    return new_course(tmp_path_factory.mktemp("course"))
+
+
+@pytest.fixture(scope="session")
+def make_course():
+    """The function new_course, for a test that needs a course of its own."""
+    return new_course
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,8 @@ from grader.tool.cli import main
 
 
 @pytest.mark.parametrize(
-    "command", ["release", "bundle", "collect", "autograde", "feedback", "export", "report"]
+    "command",
+    ["release", "bundle", "collect", "autograde", "feedback", "export", "report", "gradescope"],
 )
 def test_every_command_has_help(command, capsys):
     with pytest.raises(SystemExit) as exit_:
