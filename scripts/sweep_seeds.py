@@ -20,6 +20,7 @@ sample of it.
 from __future__ import annotations
 
 import argparse
+import ast
 import contextlib
 import importlib.util
 import io
@@ -28,6 +29,8 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from IPython.core.inputtransformer2 import TransformerManager
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOGUE = ROOT / "tests" / "catalogue"
@@ -55,9 +58,23 @@ class Row:
     first_failure: str
 
 
+def run_definitions(source: str, namespace: dict) -> None:
+    """Run the definitions of a cell that is not an answer: its imports, functions, classes and
+    names bound by a plain assignment (``mlp_forward = student_or_reference(...)``), which the
+    answers may use. Figures and widgets are left out; a definition that fails is skipped (an
+    answer that needed it fails its sweep and shows it)."""
+    source = TransformerManager().transform_cell(source)  # magics become plain calls
+    for node in ast.parse(source).body:
+        definition = isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef))
+        named = isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets)
+        if definition or named:
+            with contextlib.suppress(Exception):
+                exec(ast.get_source_segment(source, node), namespace)  # noqa: S102
+
+
 def solution_answers(lesson: Path) -> list[Answer]:
-    """The model answers of one lesson: its solution cells run in order in one namespace, and
-    the functions its test cells check.
+    """The model answers of one lesson: its cells run in order in one namespace (answer cells
+    whole, the others' definitions only), and the functions its test cells check.
 
     lesson: the folder solutions/NN_name, holding NN_name.ipynb.
     """
@@ -67,11 +84,15 @@ def solution_answers(lesson: Path) -> list[Answer]:
     checked = {}
     for cell in notebook["cells"]:
         source = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
-        if "### BEGIN SOLUTION" in source:
-            with contextlib.redirect_stdout(io.StringIO()):
+        with contextlib.redirect_stdout(io.StringIO()):
+            if "### BEGIN SOLUTION" in source:
                 exec(source, namespace)  # noqa: S102
-        for exercise, function in CHECK_CALL.findall(source):
-            checked[exercise] = function
+            else:
+                run_definitions(source, namespace)
+        grade = cell.get("metadata", {}).get("nbgrader", {})
+        if grade.get("grade") and not grade.get("solution"):  # a test cell, not a demonstration
+            for exercise, function in CHECK_CALL.findall(source):
+                checked[exercise] = function
     return [
         Answer(exercise, function, namespace[function], f"solution {lesson.name}")
         for exercise, function in checked.items()
