@@ -13,6 +13,7 @@ from pathlib import Path
 
 from nbgrader.coursedir import CourseDirectory
 
+from grader.tool.penalties import Late, late_notebooks
 from grader.tool.results import load_results
 
 
@@ -88,4 +89,17 @@ def report(config, assignment: str, png: Path | None = None) -> str:
     rates, mistakes = summarise(results)
     if png is not None:
         chart(rates, png)
-    return table(rates, mistakes)
+    return table(rates, mistakes) + late_table(late_notebooks(config, assignment))
+
+
+def late_table(late: list[Late]) -> str:
+    """The late notebooks, each penalty beside its raw score ("" when none is late)."""
+    if not late:
+        return ""
+    lines = ["", "late submissions (after any extension):"]
+    for item in late:
+        lines.append(
+            f"  {item.student:<24}{item.notebook:<24}{item.seconds_late / 3600:>7.1f} h late"
+            f"   raw {item.raw_score:g}, penalty {item.penalty:g}"
+        )
+    return "\n".join(lines)

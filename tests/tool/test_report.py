@@ -1,6 +1,7 @@
 """The class report counts mistakes by the diagnosis recorded with each check, not by its text."""
 
-from grader.tool.report import mistake, summarise, table
+from grader.tool.penalties import Late
+from grader.tool.report import late_table, mistake, summarise, table
 
 
 def result(student, *checks):
@@ -54,3 +55,13 @@ def test_the_same_mistake_of_two_students_counts_twice_and_pass_rates_add_up():
     assert rates == [("dense_backward", 1, 3), ("relu", 2, 2)]
     assert mistakes == {("dense_backward", "db not summed"): 2}
     assert "   2 × dense_backward: db not summed" in table(rates, mistakes)
+
+
+def test_late_notebooks_show_their_penalty_beside_the_raw_score():
+    late = [Late("bob", "fx", 25.5 * 3600, 3.0, 0.6)]
+    assert late_table(late).splitlines() == [
+        "",
+        "late submissions (after any extension):",
+        f"  {'bob':<24}{'fx':<24}   25.5 h late   raw 3, penalty 0.6",
+    ]
+    assert late_table([]) == ""
