@@ -11,7 +11,14 @@ the course:
 It prints both times, the speed-up (target at least 1.8), the overhead per notebook beyond the
 notebook's own execution time (target at most 1.5 s) and whether every score is identical.
 
+With ``--cluster`` it compares the local pool with a Dask cluster on the same cores instead:
+the same class is graded with ``--workers N`` and with ``--cluster`` on a scheduler and N
+single-thread worker processes started here (``distributed.LocalCluster``), each in its own
+copy of the course. It prints both times, their ratio (target: the cluster at most 10 %
+slower), the cost per notebook, and whether every score is identical.
+
     .venv/bin/python benchmarks/grading_speed.py [--students 40] [--lessons 01_perceptron ...]
+    .venv/bin/python benchmarks/grading_speed.py --cluster --students 20 --lessons 01_perceptron
 """
 
 from __future__ import annotations
@@ -60,11 +67,52 @@ def scores(course: Path, lessons: list[str]) -> dict[tuple[str, str], float]:
         }
 
 
+def timed_autograde(course: Path, lessons: list[str], **where) -> tuple[float, list]:
+    """Grade every submission of ``course``; returns (wall seconds, outcomes)."""
+    started = time.perf_counter()
+    config = course_config(course)
+    limits = Limits(cell_timeout=120)
+    outcomes = autograde(config, lessons, seed=0, progress=False, limits=limits, **where).outcomes
+    return time.perf_counter() - started, outcomes
+
+
+def compare_cluster(local: Path, remote: Path, lessons: list[str], workers: int) -> None:
+    """Grade ``local`` with the local pool and ``remote`` on a Dask cluster of ``workers``
+    single-thread worker processes on this machine; print both times and their ratio."""
+    from distributed import LocalCluster
+
+    local_seconds, outcomes = timed_autograde(local, lessons, workers=workers)
+    with LocalCluster(
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        address = cluster.scheduler_address
+        remote_seconds, _ = timed_autograde(remote, lessons, cluster=address)
+        same = scores(local, lessons) == scores(remote, lessons)
+        # Again on the same workers, which have imported the tool and unpacked the lessons.
+        warm_seconds, _ = timed_autograde(remote, lessons, cluster=address, force=True)
+    notebooks = len(outcomes)
+    cost = local_seconds * workers / notebooks
+    print(f"local pool, --workers {workers}:     {local_seconds:7.1f} s")
+    print(f"Dask cluster, {workers} workers:      {remote_seconds:7.1f} s (new workers)")
+    print(f"  again, the same workers:      {warm_seconds:7.1f} s")
+    print(
+        f"cluster / local:                {remote_seconds / local_seconds:7.3f} new workers, "
+        f"{warm_seconds / local_seconds:.3f} the same workers (target <= 1.10)"
+    )
+    print(f"core-seconds per notebook:      {cost:7.2f} s (local wall time x workers / notebooks)")
+    executing = sum(o.executing for o in outcomes) / notebooks
+    print(f"notebook execution, mean:       {executing:7.2f} s")
+    print(f"identical scores:               {same}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--lessons", nargs="*", help="default: every lesson in solutions/")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--cluster", action="store_true", help="compare with a local Dask cluster, not nbgrader"
+    )
     args = parser.parse_args()
     lessons = args.lessons or find_lessons(ROOT / "solutions")
     if not lessons:
@@ -77,6 +125,9 @@ def main() -> None:
         shutil.copytree(ours, theirs)
         notebooks = args.students * len(lessons)
         print(f"{args.students} students x {len(lessons)} lessons = {notebooks} notebooks")
+        if args.cluster:
+            compare_cluster(ours, theirs, lessons, args.workers)
+            return
 
         started = time.perf_counter()
         outcomes = autograde(

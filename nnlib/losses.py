@@ -10,12 +10,15 @@ example and average over the batch; MSE averages over the batch and the outputs.
 - ``sigmoid_binary_cross_entropy`` and ``softmax_cross_entropy`` take (Z, Y), the input of the
   output activation, and return (J, dZ) with dZ = (A - Y) / m. They compute the loss from Z
   with log1p / log-sum-exp, so they are exact for any Z and need no clipping.
+- ``fused_gradient_error`` checks such a fused loss: the relative error between the dZ it
+  returns and central differences of the J it returns.
 """
 
 import numpy as np
 
 from nnlib.activations import Sigmoid, Softmax, sigmoid
 from nnlib.errors import LabelError
+from nnlib.gradcheck import numerical_gradient, rel_error
 
 EPS = 1e-12
 
@@ -113,6 +116,20 @@ def softmax_cross_entropy(Z, Y):
     exp -= Y
     exp /= m
     return float(J), exp
+
+
+def fused_gradient_error(loss, Z, Y, h=1e-5):
+    """How far a fused loss's gradient is from central differences of its own cost.
+
+    loss: a function (Z, Y) -> (J, dZ), such as ``softmax_cross_entropy``.
+    Z:    (m, k) logits, left unchanged.  Y: (m, k) targets.  h: the central-difference step.
+    Returns a float: ``rel_error(dZ, numeric)``, where numeric[i, j] is
+    (J(Z + h e_ij) - J(Z - h e_ij)) / 2h; below 1e-7 the gradient is right (see
+    ``nnlib.gradcheck.REL_ERROR_TABLE``).
+    """
+    _, dZ = loss(Z, Y)
+    numeric = numerical_gradient(lambda z: loss(z, Y)[0], np.array(Z, dtype=np.float64), h)
+    return rel_error(dZ, numeric)
 
 
 LOSSES = {"mse": mse, "bce": binary_cross_entropy, "cce": categorical_cross_entropy}

@@ -3,7 +3,8 @@
     L2:  J = loss + λ Σ w²      gradient 2 λ w
     L1:  J = loss + λ Σ |w|     gradient λ sign(w), with sign(0) = 0
 
-Note the scaling: CS231n writes ½λΣw² and deeplearning.ai λ/(2m) Σw²; this course uses λΣw².
+Note the scaling: CS231n's second assignment writes ½λΣw² (gradient λw) and deeplearning.ai
+λ/(2m) Σw²; this course uses λΣw².
 """
 
 import numpy as np

@@ -112,6 +112,26 @@ def minibatches(m, batch_size, rng):
         yield order[start : start + int(batch_size)]
 
 
+def train_batches(model, X, Y, batches, lr, loss):
+    """One epoch as lesson 07 writes it: one gradient step per batch, in the order given.
+
+    model:   a Sequential.  X: (m, n_in) inputs.  Y: (m, n_out) targets.
+    batches: an iterable of int index arrays, e.g. ``minibatches(m, B, rng)``.
+    lr:      the learning rate α.
+    loss:    a function (A, Y_b) -> (J, dA), e.g. ``nnlib.losses.binary_cross_entropy``.
+    Returns the list of batch costs, each computed before its batch's step; the model's
+    parameters change in place, θ ← θ - α ∂J_B/∂θ.
+    """
+    costs = []
+    for idx in batches:
+        J, dA = loss(model.forward(X[idx], training=True), Y[idx])
+        model.backward(dA)
+        for _, value, grad in model.parameters():
+            value -= lr * grad
+        costs.append(J)
+    return costs
+
+
 def _loss_function(model, loss):
     """(loss function, fused): the fused (Z, Y) loss if the output layer allows it."""
     if loss not in LOSSES:

@@ -1,7 +1,7 @@
 """No line of a model answer may be read anywhere in the student notebook it is cut from.
 
 A student who finds the answer's code in the text, a hint, a docstring or a given cell copies
-it instead of deriving it. For each reworked lesson, every line of 10 or more characters
+it instead of deriving it. For every lesson, every line of 10 or more characters
 (spaces ignored) between ``### BEGIN SOLUTION`` and ``### END SOLUTION`` in
 ``solutions/NN_name/NN_name.ipynb`` must not appear, spaces ignored, in any cell of
 ``lessons/NN_name/NN_name.ipynb``: its sources, and the text of its stored outputs.
@@ -14,13 +14,7 @@ import nbformat
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-LESSONS = [
-    "01_perceptron",
-    "02_logic_gates",
-    "03_forward_pass",
-    "04_gradient_descent",
-    "05_backprop",
-]
+LESSONS = sorted(path.name for path in (REPO / "solutions").iterdir() if path.is_dir())
 SHORTEST = 10
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 

@@ -1,9 +1,12 @@
 """Lesson 06's fused gradients: softmax + categorical cross-entropy and sigmoid + binary
 cross-entropy, each returning (J, dZ).
 
-The hidden cases hold logits of ±750, where exp() overflows and σ(z) rounds to 0 or 1: a
-textbook formula fails there, and so does a gradient measured by central differences (their
-rounding at that size is far above the threshold), so only a derived, stable gradient passes.
+The hidden cases hold logits of ±750, where exp() overflows and σ(z) rounds to 0 or 1, so a
+textbook formula fails there. Each also holds a slope of 1e-7 / m or less (a probability
+near 1e-7) beside a cost in the hundreds (a confidently wrong example): central differences
+resolve a change of J only to its rounding error, about 1e-9 once divided by 2h, which swamps
+that slope. So a gradient measured by them fails every hidden check (200 seeds in a row), and
+only a derived, stable gradient passes.
 """
 
 from __future__ import annotations
@@ -32,6 +35,12 @@ from nnlib.losses import (
 )
 
 
+def column_softmax(Z):
+    """Softmax down each column of Z (the wrong axis), without overflow: shape (m, k)."""
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return E / E.sum(axis=0, keepdims=True)
+
+
 @register
 class SoftmaxCrossEntropy(Exercise):
     """softmax_cross_entropy(Z, Y) -> (J, dZ), the fused softmax + cross-entropy."""
@@ -54,7 +63,14 @@ class SoftmaxCrossEntropy(Exercise):
             m, k = int(rng.integers(2, 9)), int(rng.integers(2, 6))
             Z = rng.normal(0, 3, (m, k))
             Z[0, 0] += 750.0  # large enough that exp() overflows without the max subtraction
-            cases.append(Case({"Z": Z, "Y": random_one_hot(rng, m, k)}, label=f"m={m}, k={k}"))
+            Y = random_one_hot(rng, m, k)
+            # Row 0's class is not the one with the 750, so that J is in the hundreds; row 1
+            # has a class with probability near 1e-7, whose slope central differences of such
+            # a J cannot resolve.
+            Y[0], Y[1] = np.eye(k)[k - 1], np.eye(k)[0]
+            Z[1] = 0.0
+            Z[1, 1] = -16.0
+            cases.append(Case({"Z": Z, "Y": Y}, label=f"m={m}, k={k}"))
         return cases
 
     def judge(self, case, outputs):
@@ -90,6 +106,14 @@ class SoftmaxCrossEntropy(Exercise):
                     "Y was subtracted from the logits Z, not from the probabilities "
                     "A = softmax(Z)": (Z - Y) / m,
                     "dZ was divided by m·k: J averages over the m examples only": expected_dZ / k,
+                    "Y was never subtracted: the −Σ y_l term of the derivation gives −y_j, so "
+                    "each row of dZ sums to 0": expected_dZ + Y / m,
+                    "only the diagonal of the softmax's derivative was used (l = j): every a_l "
+                    "depends on every z_j, and the l ≠ j terms add a_j to every class": (
+                        expected_dZ * Y
+                    ),
+                    "the softmax in dZ was taken down the columns (axis 0): each row, one "
+                    "example, must sum to 1": (column_softmax(Z) - Y) / m,
                 }
                 | known.batch_scale("dZ", expected_dZ, m),
             ),
@@ -121,6 +145,9 @@ class SigmoidBinaryCrossEntropy(Exercise):
             Y = (rng.random((m, k)) < 0.5).astype(np.float64)
             # Confidently wrong there, so that a log(0) or a clipped loss shows in J.
             Y[0, 0], Y[1, 0] = 0.0, 1.0
+            # A slope near 1e-7 / m beside that cost of about 1500 / m: central differences of
+            # J cannot resolve it.
+            Z[2, 0], Y[2, 0] = -16.0, 0.0
             cases.append(Case({"Z": Z, "Y": Y}, label=f"m={m}, k={k}"))
         return cases
 

@@ -86,7 +86,7 @@ class TrainEpoch(Exercise):
     """train_epoch(model, X, Y, batches, lr, loss) -> the batch costs; updates model in place."""
 
     name = "train_epoch"
-    reference = ("nnlib.training.train_epoch",)
+    reference = ("nnlib.training.train_epoch", "nnlib.training.train_batches")
 
     def cases(self, rng, hidden):
         if not hidden:

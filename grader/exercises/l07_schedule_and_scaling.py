@@ -73,7 +73,8 @@ def _scaling_cases(rng, hidden, with_range: bool) -> list[Case]:
         if with_range:
             # Not [0, 1]: there a forgotten a and b would go unnoticed.
             inputs.update(a=-1.0, b=1.0)
-        return [Case(inputs, label="heights and masses into [-1, 1]")]
+        label = "heights and masses" + (" into [-1, 1]" if with_range else "")
+        return [Case(inputs, label=label)]
     cases = []
     for trial in range(5):
         m, n, m_test = (int(k) for k in rng.integers([3, 1, 1], [30, 6, 10]))

@@ -127,9 +127,8 @@ class L2Regularisation(Exercise):
                 mistakes={
                     "the biases were penalised too; sum w² over the weight matrices only": lam
                     * sum(float(np.sum(value**2)) for value in params.values()),
-                    "this is λ/2 Σ w² (CS231n's convention); this course uses λ Σ w²": lam
-                    * squares
-                    / 2,
+                    "this is λ/2 Σ w² (the convention of CS231n's second assignment); this "
+                    "course uses λ Σ w²": lam * squares / 2,
                     "λ is missing: multiply the sum of squares by lam": squares,
                     "this is λ times the mean of w², not the sum": lam
                     * sum(float(np.mean(W**2)) for W in weights),

@@ -4,7 +4,8 @@ Inside the box the kernel finds only:
 
 - the system folders (``/usr``, ``/etc`` and their links), read-only;
 - Python, with a site-packages that holds only the students' declared packages
-  (``environment``); a virtualenv is shown at ``/opt/venv``, never at its host path;
+  (``environment``); a virtualenv is shown at ``/opt/venv``, never at its host path, and its
+  compiled files through an overlay of copies that name ``/opt/venv`` (``environment.bytecode``);
 - the generated course copy at ``/opt/course``, read-only;
 - ``/home/student`` and ``/tmp``: one tmpfs with a size and an inode limit, new at every start;
 - ``/run/kernel`` for the kernel's sockets (on the same tmpfs) and ``/run/connection.json``;
@@ -59,6 +60,12 @@ def python_layout() -> tuple[str | None, str, str]:
         return shown, os.path.realpath(sys.executable), site
     relative = os.path.relpath(site, os.path.realpath(sys.prefix))
     return shown, f"{VENV_MOUNT}/bin/python", f"{VENV_MOUNT}/{relative}"
+
+
+def prepare() -> None:
+    """Build what every box shares, once per process (the compiled files relocated to the
+    box's site-packages), before any kernel's clock starts."""
+    environment.bytecode(python_layout()[2])
 
 
 def venv_config() -> str:
@@ -119,8 +126,15 @@ def launch_config(
     """
     uid = kernel_uid(box, slot)
     base, python, site = python_layout()
-    binds = [(str(environment.site_packages()), "site"), (str(course), "course")]
-    binds += [(str(folder / "connection.json"), "connection.json")]
+    binds = [(str(course), "course"), (str(folder / "connection.json"), "connection.json")]
+    compiled = environment.bytecode(site)
+    if compiled is None:
+        binds.append((str(environment.site_packages()), "site"))
+        overlays = []
+    else:
+        # Site-packages seen through the relocated .pyc files, which hide the host's.
+        binds += [(str(environment.site_packages()), "packages"), (str(compiled), "bytecode")]
+        overlays = [("site", ["bytecode", "packages"])]
     if base is not None:
         binds.append((base, "python"))
     if python.startswith(VENV_MOUNT):
@@ -134,6 +148,7 @@ def launch_config(
         "chdir": None,
         "stage": str(folder / "stage"),
         "binds": binds,
+        "overlays": overlays,
         "options": f"{options},uid={owner},gid={owner}",
         "area": AREA,
         "uid": uid,

@@ -44,17 +44,21 @@ def _print_problems(problems: list[str], what: str) -> int:
 
 def run_autograde(args: argparse.Namespace) -> int:
     """Grade the assignment in the sandbox; list what needs attention."""
+    from grader.tool import gradebook
     from grader.tool.autograde import autograde
     from grader.tool.isolation import Limits, isolation
     from grader.tool.safe_text import terminal_safe
 
     course.put_python_on_path()
     box = isolation()
-    if box.missing:
+    if box.missing and args.cluster is None:
         print(
             f"warning: sandbox mode {box.mode}; not enforced: {'; '.join(box.missing)}",
             file=sys.stderr,
         )
+    config = course.course_config()
+    if args.db:
+        gradebook.use(config, args.db)
     mib = 2**20
     limits = Limits(
         cell_timeout=args.timeout,
@@ -68,17 +72,25 @@ def run_autograde(args: argparse.Namespace) -> int:
         intake_memory_bytes=int(args.intake_memory_mib * mib),
     )
     summary = autograde(
-        course.course_config(),
+        config,
         args.assignment.split(","),
         args.students or None,
         workers=args.workers,
         limits=limits,
         seed=args.seed,
         unsafe=args.unsafe,
+        cluster=args.cluster,
+        force=args.force,
     )
     for outcome in summary.outcomes:
         mark = f"{outcome.score:g}/{outcome.max_score:g}" if outcome.graded else "not graded"
-        print(terminal_safe(f"{outcome.student:<24}{outcome.notebook_name:<28}{mark}"))
+        retried = f"  retried on {outcome.worker}" if outcome.retried else ""
+        print(terminal_safe(f"{outcome.student:<24}{outcome.notebook_name:<28}{mark}{retried}"))
+    for worker, mode in summary.workers.items():
+        print(f"warning: worker {worker} grades in sandbox mode {mode}", file=sys.stderr)
+    if summary.skipped:
+        print(f"{summary.skipped} notebooks graded before from the same file were left alone "
+              "(--force grades them again)")  # fmt: skip
     return _print_problems([terminal_safe(line) for line in summary.attention], "submissions")
 
 
@@ -165,6 +177,26 @@ def _add_grading_commands(commands) -> None:
         type=int,
         default=None,
         help="seed of the hidden cases (default: a fresh secret one)",
+    )
+    command.add_argument(
+        "--cluster",
+        metavar="ADDRESS",
+        default=None,
+        help="grade on the workers of this Dask scheduler, e.g. tcp://host:8786 "
+        "(docs/platforms/cluster.md); --workers is then the cluster's",
+    )
+    command.add_argument(
+        "--db",
+        metavar="URL",
+        default=None,
+        help="the gradebook: sqlite:///path/gradebook.db or postgresql://user@host/name "
+        "(default: nbgrader_config.py's)",
+    )
+    command.add_argument(
+        "--force",
+        action="store_true",
+        help="grade again the notebooks graded before from the same file (default: a rerun "
+        "grades only what is new or changed)",
     )
     command.set_defaults(run=run_autograde)
 

@@ -51,6 +51,9 @@ class Job:
     seed:          the secret seed of this job's hidden cases.
     slot:          a small integer unique among concurrent jobs (the kernel's uid).
     box:           how the kernel is contained (``isolation.Isolation``).
+    digest:        a digest of the submitted file, the notebook's tests and the course
+                   version, recorded in the results file so that a rerun knows what it
+                   graded.
     """
 
     student: str
@@ -64,6 +67,7 @@ class Job:
     seed: int
     slot: int
     box: Isolation
+    digest: str = ""
 
 
 def grade_notebook(job: Job) -> Outcome:
@@ -76,6 +80,7 @@ def grade_notebook(job: Job) -> Outcome:
     started = time.perf_counter()
     spec = job.spec
     outcome = Outcome(job.student, spec.assignment, spec.notebook, graded=False)
+    outcome.submission = job.digest
     outcome.max_score = sum(spec.points[g] for g in spec.tests)
     try:
         with memory_cap(job.limits.intake_memory_bytes):

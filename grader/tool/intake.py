@@ -63,6 +63,12 @@ def read_submission(path: Path, max_bytes: int = Limits.notebook_bytes) -> nbfor
     max_bytes: the largest file accepted (a larger one is not read past that).
     A symbolic link is refused, never followed.
     """
+    return parse_submission(read_bytes(path, max_bytes), path.name)
+
+
+def read_bytes(path: Path, max_bytes: int = Limits.notebook_bytes) -> bytes:
+    """The bytes of the file at ``path``, at most ``max_bytes`` of them; raises BadSubmission
+    for a missing file, a symbolic link (never followed) or a larger file."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except FileNotFoundError:
@@ -78,6 +84,13 @@ def read_submission(path: Path, max_bytes: int = Limits.notebook_bytes) -> nbfor
             f"{path.name} is larger than {max_bytes // 2**20} MiB (--max-notebook-mib); "
             "ask for the notebook with its outputs cleared"
         )
+    return raw
+
+
+def parse_submission(raw: bytes, name: str) -> nbformat.NotebookNode:
+    """The notebook in ``raw`` (the bytes of the file ``name``); raises BadSubmission with the
+    reason it is not a readable nbformat-4 notebook."""
+    path = Path(name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

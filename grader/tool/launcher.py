@@ -28,6 +28,8 @@ def launch(config):
       stage:   a folder to mount the staging tmpfs on (then shown at /tmp), or None for
                "limits-only" (no namespaces: only the limits are set);
       binds:   [(host path, name)]: what to show as /tmp/NAME (folders or files);
+      overlays: [(name, [names])]: read-only overlays shown as /tmp/NAME, each of the
+               bound folders NAMES, the first on top;
       area:    where, in the stage, to mount the kernel's writable tmpfs;
       options: that tmpfs's mount options (size, nr_inodes, mode, uid, gid);
       uid:     the uid to drop to, or None to stay as this namespace's root;
@@ -49,7 +51,13 @@ def launch(config):
             _mount("--rbind", source, target)
         os.mkdir(stage + "/area")
         _mount("-t", "tmpfs", "-o", config["options"], "tmpfs", stage + "/area")
+        for name, _ in config["overlays"]:
+            os.mkdir(os.path.join(stage, name))
         _mount("--rbind", stage, "/tmp")
+        # Mounted once the stage is at /tmp, so that the overlay's options name no host path.
+        for name, layers in config["overlays"]:
+            lower = ":".join(f"/tmp/{layer}" for layer in layers)
+            _mount("-t", "overlay", "-o", f"ro,lowerdir={lower}", "overlay", f"/tmp/{name}")
     if config["uid"] is not None:
         os.setgroups([])
         os.setgid(config["uid"])

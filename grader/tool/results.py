@@ -46,6 +46,10 @@ class Outcome:
     notebook: the autograded notebook as a dict (None when not graded).
     seconds:  wall time the worker spent on it; ``executing`` of that was spent waiting
               for the kernel to run code (the notebook's own execution time).
+    submission: the job's digest of the submitted file, the notebook's tests and the course
+              version ("" if unknown); a rerun leaves a notebook whose digest is unchanged.
+    worker:   the cluster worker that graded it ("" for the local pool).
+    retried:  True when a cluster worker died while grading it, and another graded it.
     """
 
     student: str
@@ -59,14 +63,25 @@ class Outcome:
     notebook: dict | None = None
     seconds: float = 0.0
     executing: float = 0.0
+    submission: str = ""
+    worker: str = ""
+    retried: bool = False
 
 
 @dataclass
 class Summary:
-    """A whole run: every outcome, and the lines for the submissions that need attention."""
+    """A whole run: every outcome, and the lines for the submissions that need attention.
+
+    isolation: the containment mode of the run (on a cluster, its weakest worker's).
+    skipped:   notebooks left alone because the same file was graded and saved before.
+    workers:   on a cluster, {worker address: its mode} for each worker whose containment
+               is weaker than root's ("namespaces"), with what that mode lacks.
+    """
 
     outcomes: list[Outcome]
     isolation: str
+    skipped: int = 0
+    workers: dict[str, str] = field(default_factory=dict)
 
     @property
     def attention(self) -> list[str]:
@@ -118,6 +133,18 @@ def save(coursedir: CourseDirectory, outcome: Outcome) -> None:
     nbformat.write(notebook, folder / f"{outcome.notebook_name}.ipynb")
     results = {key: value for key, value in asdict(outcome).items() if key != "notebook"}
     (folder / f"{outcome.notebook_name}.results.json").write_text(json.dumps(results, indent=1))
+
+
+def graded_before(coursedir: CourseDirectory, student: str, assignment: str, notebook: str):
+    """The digest (``Outcome.submission``) of what was graded and saved for this notebook,
+    from its results file; None when there is none (never graded, or not graded because the
+    file was unreadable)."""
+    folder = coursedir.format_path(coursedir.autograded_directory, student, assignment)
+    path = Path(folder) / f"{notebook}.results.json"
+    try:
+        return json.loads(path.read_text()).get("submission") or None
+    except (OSError, ValueError):
+        return None
 
 
 def load_results(coursedir: CourseDirectory, assignment: str) -> list[dict]:

@@ -36,6 +36,7 @@ from grader.tool.reply import KernelDied, Reply, Status
 
 LAUNCHER = Path(__file__).with_name("launcher.py")  # run as a script: no package imports
 SOCKETS = ("shell", "iopub", "stdin", "control", "hb")
+INTERRUPT_SECONDS = 3.0  # how long an interrupted request may take to stop before a kill
 DRAIN_SECONDS = 2.0  # at most this long dropping what an interrupted request still prints
 
 
@@ -66,6 +67,8 @@ class SandboxedKernel:
         self.client: CappedClient | None = None
         self._sockets: int | None = None  # a file descriptor of the kernel's socket folder
         self._log: Path | None = None
+        if box.safe:
+            layout.prepare()
 
     def start(self) -> None:
         """Start the kernel and wait until it answers; raises KernelDied if it does not."""
@@ -193,14 +196,15 @@ class SandboxedKernel:
             reply.outputs.append(output)
 
     def _stop(self, reply: Reply, status: Status) -> Reply:
-        """Interrupt the running request; kill the kernel if it does not stop in 3 s, or if
-        it overflowed iopub (the socket that dropped it is never reconnected)."""
+        """Interrupt the running request; kill the kernel if it does not stop within
+        INTERRUPT_SECONDS, or if it overflowed iopub (the socket that dropped it is never
+        reconnected)."""
         reply.status = status
         if self.client.oversized():
             self.kill()
             return reply
         self.client.control_channel.send(self.client.session.msg("interrupt_request", {}))
-        deadline = time.monotonic() + 3
+        deadline = time.monotonic() + INTERRUPT_SECONDS
         while time.monotonic() < deadline:
             try:
                 message = self.client.get_iopub_msg(timeout=0.2)

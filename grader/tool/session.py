@@ -4,22 +4,29 @@ the whole notebook, and a cap on the output kept for it.
 A kernel that dies is started afresh (a new box, a new key) and the cells that ran are
 replayed, at most ``MAX_RESTARTS`` times. Every request, replays included, runs against one
 deadline: ``Limits.notebook_timeout`` from the session's start; once it has passed,
-``OutOfTime`` ends the grading of the notebook. So a notebook holds a worker for at most its
-budget, plus one kernel start and the few seconds that stopping a kernel takes.
+``OutOfTime`` ends the grading of the notebook. So a notebook holds a kernel for at most
+``longest_hold(limits)``: its budget, plus one kernel start and the stop of one request.
 """
 
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import nbformat
 
-from grader.tool.isolation import Isolation, Limits
+from grader.tool.isolation import Limits
 from grader.tool.reply import KernelDied, Reply, Status
-from grader.tool.sandbox import SandboxedKernel
+from grader.tool.sandbox import DRAIN_SECONDS, INTERRUPT_SECONDS, SandboxedKernel
 
 MAX_RESTARTS = 3
+
+
+def longest_hold(limits: Limits) -> float:
+    """The most seconds one notebook's session can last, whatever the notebook does: its
+    budget; then a kernel start begun just before the budget ran out (``start_timeout``), or
+    a request that the deadline cut short, interrupted, then drained (or killed)."""
+    stop = INTERRUPT_SECONDS + DRAIN_SECONDS
+    return limits.notebook_timeout + max(limits.start_timeout, stop)
 
 
 class OutOfTime(KernelDied):
@@ -29,26 +36,19 @@ class OutOfTime(KernelDied):
 class KernelSession:
     """A sandboxed kernel for one notebook, restarted and replayed if it dies.
 
-    folder, course, limits, box, slot, files: as for ``SandboxedKernel``.
+    Takes ``SandboxedKernel``'s arguments (folder, course, limits, box, slot, files), builds
+    the kernel from them and starts it; raises KernelDied if it does not start.
     """
 
-    def __init__(
-        self,
-        folder: Path,
-        course: Path,
-        limits: Limits,
-        box: Isolation,
-        slot: int,
-        files: Path | None,
-    ):
-        self.limits = limits
-        self.deadline = time.monotonic() + limits.notebook_timeout
+    def __init__(self, *kernel_args, **kernel_kwargs):
+        self.kernel = SandboxedKernel(*kernel_args, **kernel_kwargs)
+        self.limits: Limits = self.kernel.limits
+        self.deadline = time.monotonic() + self.limits.notebook_timeout
         self.history: list[str] = []
         self.restarts = 0
         self.executing = 0.0
         self.kept = 0  # bytes of output kept so far for the notebook
         self.dropped_from: int | None = None  # the first cell whose outputs were dropped
-        self.kernel = SandboxedKernel(folder, course, limits, box, slot, files)
         self.kernel.start()
 
     def out_of_time(self) -> OutOfTime:
@@ -90,6 +90,8 @@ class KernelSession:
         self.kernel.kill()
         if self.restarts >= MAX_RESTARTS:
             raise KernelDied(f"the kernel died {MAX_RESTARTS + 1} times; grading stopped")
+        if time.monotonic() > self.deadline:  # no kernel start begins after the budget
+            raise self.out_of_time()
         self.restarts += 1
         self.kernel.start()
         for code in self.history:

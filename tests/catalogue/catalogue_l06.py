@@ -1,7 +1,8 @@
 """Lesson 06, choosing the loss: the mistakes students make, and right answers written oddly.
 
 Exercises: stable_softmax(Z), binary_cross_entropy(A, Y), categorical_cross_entropy(A, Y),
-softmax_cross_entropy(Z, Y) -> (J, dZ), sigmoid_bce(Z, Y) -> (J, dZ),
+gradient_error(loss, Z, Y, h) -> the relative error of a fused loss's dZ against central
+differences of its J, softmax_cross_entropy(Z, Y) -> (J, dZ), sigmoid_bce(Z, Y) -> (J, dZ),
 choose_output_and_loss(Y) -> (activation, loss).
 """
 
@@ -150,6 +151,112 @@ def cce_returns_per_example(A, Y):
     return -np.sum(Y * np.log(np.clip(A, EPS, 1.0)), axis=1)
 
 
+# ---------------------------------------------------------------- gradient_error
+
+
+def worst_relative(a, b):
+    """The course's relative error, written out: the worst element of |a - b| / (|a| + |b|)."""
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-8)))
+
+
+def central(loss, Z, Y, h):
+    """Central differences of loss's J, one element of a copy of Z at a time."""
+    numeric = np.zeros_like(Z)
+    for index in np.ndindex(Z.shape):
+        up, down = Z.copy(), Z.copy()
+        up[index] += h
+        down[index] -= h
+        numeric[index] = (loss(up, Y)[0] - loss(down, Y)[0]) / (2 * h)
+    return numeric
+
+
+def gradcheck_right(loss, Z, Y, h=1e-5):
+    return worst_relative(loss(Z, Y)[1], central(loss, Z, Y, h))
+
+
+def gradcheck_nudge_and_restore(loss, Z, Y, h=1e-5):
+    Z = Z.copy()
+    _, dZ = loss(Z, Y)
+    numeric = np.zeros_like(Z)
+    for i in range(Z.shape[0]):
+        for j in range(Z.shape[1]):
+            old = Z[i, j]
+            Z[i, j] = old + h
+            plus = loss(Z, Y)[0]
+            Z[i, j] = old - h
+            minus = loss(Z, Y)[0]
+            Z[i, j] = old
+            numeric[i, j] = (plus - minus) / (2 * h)
+    from nnlib.gradcheck import rel_error
+
+    return rel_error(dZ, numeric)
+
+
+def gradcheck_flat_index(loss, Z, Y, h=1e-5):
+    flat = Z.ravel()
+    numeric = np.empty(flat.size)
+    for n in range(flat.size):
+        step = np.zeros(flat.size)
+        step[n] = h
+        numeric[n] = (
+            loss((flat + step).reshape(Z.shape), Y)[0] - loss((flat - step).reshape(Z.shape), Y)[0]
+        ) / (2 * h)
+    return worst_relative(loss(Z, Y)[1], numeric.reshape(Z.shape))
+
+
+def gradcheck_with_print(loss, Z, Y, h=1e-5):
+    error = gradcheck_right(loss, Z, Y, h)
+    print(f"relative error {error:.2e}")
+    return np.float64(error)
+
+
+def gradcheck_one_sided(loss, Z, Y, h=1e-5):
+    J, dZ = loss(Z, Y)
+    numeric = np.zeros_like(Z)
+    for index in np.ndindex(Z.shape):
+        up = Z.copy()
+        up[index] += h
+        numeric[index] = (loss(up, Y)[0] - J) / h
+    return worst_relative(dZ, numeric)
+
+
+def gradcheck_over_h(loss, Z, Y, h=1e-5):
+    return worst_relative(loss(Z, Y)[1], 2 * central(loss, Z, Y, h))
+
+
+def gradcheck_all_at_once(loss, Z, Y, h=1e-5):
+    slope = (loss(Z + h, Y)[0] - loss(Z - h, Y)[0]) / (2 * h)
+    return worst_relative(loss(Z, Y)[1], np.full(Z.shape, slope))
+
+
+def gradcheck_absolute(loss, Z, Y, h=1e-5):
+    return float(np.max(np.abs(loss(Z, Y)[1] - central(loss, Z, Y, h))))
+
+
+def gradcheck_norms(loss, Z, Y, h=1e-5):
+    dZ, numeric = loss(Z, Y)[1], central(loss, Z, Y, h)
+    return np.linalg.norm(dZ - numeric) / (np.linalg.norm(dZ) + np.linalg.norm(numeric))
+
+
+def gradcheck_never_restored(loss, Z, Y, h=1e-5):
+    _, dZ = loss(Z, Y)
+    numeric = np.zeros_like(Z)
+    for index in np.ndindex(Z.shape):
+        Z[index] += h
+        plus = loss(Z, Y)[0]
+        Z[index] -= 2 * h
+        numeric[index] = (plus - loss(Z, Y)[0]) / (2 * h)
+    return worst_relative(dZ, numeric)
+
+
+def gradcheck_returns_numeric(loss, Z, Y, h=1e-5):
+    return central(loss, Z, Y, h)
+
+
+def gradcheck_allclose(loss, Z, Y, h=1e-5):
+    return np.allclose(loss(Z, Y)[1], central(loss, Z, Y, h))
+
+
 # ---------------------------------------------------------------- fused gradients
 
 
@@ -233,6 +340,28 @@ def sbce_by_central_differences(Z, Y):
         down[index] -= h
         dZ[index] = (cost(up) - cost(down)) / (2 * h)
     return cost(Z), dZ
+
+
+def sce_no_Y(Z, Y):
+    J, dZ = sce_right(Z, Y)
+    return J, dZ + Y / Z.shape[0]
+
+
+def sce_diagonal_only(Z, Y):
+    J, dZ = sce_right(Z, Y)
+    A = dZ * Z.shape[0] + Y
+    return J, (A - 1) * Y / Z.shape[0]
+
+
+def sce_softmax_down_columns(Z, Y):
+    J, _ = sce_right(Z, Y)
+    E = np.exp(Z - Z.max(axis=0, keepdims=True))
+    return J, (E / E.sum(axis=0, keepdims=True) - Y) / Z.shape[0]
+
+
+def sce_dZ_transposed(Z, Y):
+    J, dZ = sce_right(Z, Y)
+    return J, dZ.T
 
 
 def sce_two_slips(Z, Y):
@@ -324,6 +453,18 @@ def choose_swapped(Y):
 
 
 MISTAKES = [
+    Mistake("gradient_error", gradcheck_one_sided, "a one-sided difference"),
+    Mistake("gradient_error", gradcheck_over_h, "divided by h, not by 2h"),
+    Mistake("gradient_error", gradcheck_all_at_once, "every element of Z was nudged at once"),
+    Mistake("gradient_error", gradcheck_absolute, "the largest absolute difference"),
+    Mistake("gradient_error", gradcheck_norms, "the relative error of the whole arrays", True),
+    Mistake("gradient_error", gradcheck_never_restored, "`Z` was changed in place"),
+    Mistake("gradient_error", gradcheck_returns_numeric, None),
+    Mistake("gradient_error", gradcheck_allclose, None),
+    Mistake("softmax_cross_entropy", sce_no_Y, "Y was never subtracted"),
+    Mistake("softmax_cross_entropy", sce_diagonal_only, "only the diagonal"),
+    Mistake("softmax_cross_entropy", sce_softmax_down_columns, "taken down the columns"),
+    Mistake("softmax_cross_entropy", sce_dZ_transposed, "transposed"),
     Mistake("stable_softmax", softmax_naive, "exp() overflowed"),
     Mistake("stable_softmax", softmax_minus_min, "exp() overflowed"),
     Mistake("stable_softmax", softmax_global_max, "the max of the whole array was subtracted"),
@@ -363,6 +504,10 @@ MISTAKES = [
 ]
 
 CORRECT = [
+    Correct("gradient_error", gradcheck_right),
+    Correct("gradient_error", gradcheck_nudge_and_restore),
+    Correct("gradient_error", gradcheck_flat_index),
+    Correct("gradient_error", gradcheck_with_print),
     Correct("stable_softmax", softmax_right),
     Correct("stable_softmax", softmax_loop),
     Correct("stable_softmax", softmax_logsumexp),

@@ -313,3 +313,225 @@ CORRECT = [
     Correct("z_score_scale", zscore_exact_zero_test),
     Correct("z_score_scale", zscore_by_columns_loop),
 ]
+
+
+# ---------------------------------------------------------------- choose_by_validation
+
+
+def cost_of(network, pair, loss):
+    X, Y = pair
+    return loss(network.predict(X), Y)[0]
+
+
+def choose_right(candidates, train_network, data, loss):
+    networks = [train_network(lr, batch_size) for lr, batch_size in candidates]
+    val_costs = [cost_of(network, data["val"], loss) for network in networks]
+    best = int(np.argmin(val_costs))
+    return candidates[best], val_costs, cost_of(networks[best], data["test"], loss)
+
+
+def choose_retrains_the_best(candidates, train_network, data, loss):
+    val_costs = []
+    for lr, batch_size in candidates:
+        val_costs.append(cost_of(train_network(lr, batch_size), data["val"], loss))
+    best = candidates[val_costs.index(min(val_costs))]
+    return best, val_costs, cost_of(train_network(*best), data["test"], loss)
+
+
+def choose_with_a_dict(candidates, train_network, data, loss):
+    networks = {pair: train_network(*pair) for pair in candidates}
+    val_costs = {pair: float(cost_of(net, data["val"], loss)) for pair, net in networks.items()}
+    best = min(val_costs, key=val_costs.get)
+    print(f"chose {best}")
+    return best, val_costs, cost_of(networks[best], data["test"], loss)
+
+
+def choose_running_minimum(candidates, train_network, data, loss):
+    best, best_cost, best_network, val_costs = None, np.inf, None, []
+    for pair in candidates:
+        network = train_network(*pair)
+        J = cost_of(network, data["val"], loss)
+        val_costs.append(J)
+        if J < best_cost:
+            best, best_cost, best_network = pair, J, network
+    X_test, Y_test = data["test"]
+    return best, np.array(val_costs), float(loss(best_network.forward(X_test), Y_test)[0])
+
+
+def choose_by_training_cost(candidates, train_network, data, loss):
+    networks = [train_network(*pair) for pair in candidates]
+    val_costs = [cost_of(net, data["val"], loss) for net in networks]
+    best = int(np.argmin([cost_of(net, data["train"], loss) for net in networks]))
+    return candidates[best], val_costs, cost_of(networks[best], data["test"], loss)
+
+
+def choose_by_test_cost(candidates, train_network, data, loss):
+    networks = [train_network(*pair) for pair in candidates]
+    val_costs = [cost_of(net, data["val"], loss) for net in networks]
+    test_costs = [cost_of(net, data["test"], loss) for net in networks]
+    best = int(np.argmin(test_costs))
+    return candidates[best], val_costs, test_costs[best]
+
+
+def choose_reports_every_test_cost(candidates, train_network, data, loss):
+    networks = [train_network(*pair) for pair in candidates]
+    val_costs = [cost_of(net, data["val"], loss) for net in networks]
+    test_costs = [cost_of(net, data["test"], loss) for net in networks]
+    best = int(np.argmin(val_costs))
+    return candidates[best], val_costs, test_costs[best]
+
+
+def choose_returns_all_test_costs(candidates, train_network, data, loss):
+    networks = [train_network(*pair) for pair in candidates]
+    val_costs = [cost_of(net, data["val"], loss) for net in networks]
+    best = int(np.argmin(val_costs))
+    return candidates[best], val_costs, [cost_of(net, data["test"], loss) for net in networks]
+
+
+def choose_the_highest(candidates, train_network, data, loss):
+    networks = [train_network(*pair) for pair in candidates]
+    val_costs = [cost_of(net, data["val"], loss) for net in networks]
+    best = int(np.argmax(val_costs))
+    return candidates[best], val_costs, cost_of(networks[best], data["test"], loss)
+
+
+def choose_validates_on_training_data(candidates, train_network, data, loss):
+    networks = [train_network(*pair) for pair in candidates]
+    val_costs = [cost_of(net, data["train"], loss) for net in networks]
+    best = int(np.argmin(val_costs))
+    return candidates[best], val_costs, cost_of(networks[best], data["test"], loss)
+
+
+def choose_tests_the_last_network(candidates, train_network, data, loss):
+    val_costs = []
+    for pair in candidates:
+        network = train_network(*pair)
+        val_costs.append(cost_of(network, data["val"], loss))
+    best = int(np.argmin(val_costs))
+    return candidates[best], val_costs, cost_of(network, data["test"], loss)
+
+
+def choose_returns_the_index(candidates, train_network, data, loss):
+    networks = [train_network(*pair) for pair in candidates]
+    val_costs = [cost_of(net, data["val"], loss) for net in networks]
+    best = int(np.argmin(val_costs))
+    return best, val_costs, cost_of(networks[best], data["test"], loss)
+
+
+# ---------------------------------------------------------------- cross_validate
+
+
+def cv_right(X, Y, k, rng, fit_and_cost):
+    folds = np.array_split(rng.permutation(len(X)), k)
+    costs = []
+    for i, val_idx in enumerate(folds):
+        train_idx = np.concatenate(folds[:i] + folds[i + 1 :])
+        costs.append(fit_and_cost(X[train_idx], Y[train_idx], X[val_idx], Y[val_idx]))
+    return np.array(costs)
+
+
+def cv_with_a_mask(X, Y, k, rng, fit_and_cost):
+    order = rng.permutation(len(X))
+    fold_of = np.empty(len(X), dtype=int)
+    for i, fold in enumerate(np.array_split(order, k)):
+        fold_of[fold] = i
+    costs = []
+    for i in range(k):
+        held = fold_of == i
+        costs.append(fit_and_cost(X[~held], Y[~held], X[held], Y[held]))
+    return costs
+
+
+def cv_setdiff(X, Y, k, rng, fit_and_cost):
+    order = rng.permutation(len(X))
+    costs = []
+    for val_idx in np.array_split(order, k):
+        train_idx = np.setdiff1d(order, val_idx)
+        costs.append(fit_and_cost(X[train_idx], Y[train_idx], X[val_idx], Y[val_idx]))
+    return np.array(costs)
+
+
+def cv_no_shuffle(X, Y, k, rng, fit_and_cost):
+    folds = np.array_split(np.arange(len(X)), k)
+    costs = []
+    for i, val_idx in enumerate(folds):
+        train_idx = np.concatenate(folds[:i] + folds[i + 1 :])
+        costs.append(fit_and_cost(X[train_idx], Y[train_idx], X[val_idx], Y[val_idx]))
+    return np.array(costs)
+
+
+def cv_trains_on_everything(X, Y, k, rng, fit_and_cost):
+    folds = np.array_split(rng.permutation(len(X)), k)
+    return np.array([fit_and_cost(X, Y, X[val_idx], Y[val_idx]) for val_idx in folds])
+
+
+def cv_drops_the_remainder(X, Y, k, rng, fit_and_cost):
+    order = rng.permutation(len(X))
+    size = len(X) // k
+    costs = []
+    for i in range(k):
+        val_idx = order[i * size : (i + 1) * size]
+        train_idx = np.concatenate([order[: i * size], order[(i + 1) * size :]])
+        costs.append(fit_and_cost(X[train_idx], Y[train_idx], X[val_idx], Y[val_idx]))
+    return np.array(costs)
+
+
+def cv_shuffles_every_fold(X, Y, k, rng, fit_and_cost):
+    costs = []
+    for i in range(k):
+        folds = np.array_split(rng.permutation(len(X)), k)
+        train_idx = np.concatenate(folds[:i] + folds[i + 1 :])
+        costs.append(fit_and_cost(X[train_idx], Y[train_idx], X[folds[i]], Y[folds[i]]))
+    return np.array(costs)
+
+
+def cv_swapped(X, Y, k, rng, fit_and_cost):
+    folds = np.array_split(rng.permutation(len(X)), k)
+    costs = []
+    for i, val_idx in enumerate(folds):
+        train_idx = np.concatenate(folds[:i] + folds[i + 1 :])
+        costs.append(fit_and_cost(X[val_idx], Y[val_idx], X[train_idx], Y[train_idx]))
+    return np.array(costs)
+
+
+def cv_returns_the_mean(X, Y, k, rng, fit_and_cost):
+    return float(np.mean(cv_right(X, Y, k, rng, fit_and_cost)))
+
+
+def cv_k_as_fold_size(X, Y, k, rng, fit_and_cost):
+    order = rng.permutation(len(X))
+    costs = []
+    for start in range(0, len(X), k):
+        val_idx = order[start : start + k]
+        train_idx = np.concatenate([order[:start], order[start + k :]])
+        costs.append(fit_and_cost(X[train_idx], Y[train_idx], X[val_idx], Y[val_idx]))
+    return np.array(costs)
+
+
+MISTAKES += [
+    Mistake("choose_by_validation", choose_by_training_cost, "chosen by the training cost"),
+    Mistake("choose_by_validation", choose_by_test_cost, "chosen by the test cost"),
+    Mistake("choose_by_validation", choose_reports_every_test_cost, "measured for more than one"),
+    Mistake("choose_by_validation", choose_returns_all_test_costs, "measured for more than one"),
+    Mistake("choose_by_validation", choose_the_highest, "the highest validation cost"),
+    Mistake("choose_by_validation", choose_validates_on_training_data, "the training costs"),
+    Mistake("choose_by_validation", choose_tests_the_last_network, "the last network's"),
+    Mistake("choose_by_validation", choose_returns_the_index, "not its position"),
+    Mistake("cross_validate", cv_no_shuffle, "the examples were not shuffled"),
+    Mistake("cross_validate", cv_trains_on_everything, "also in the training data"),
+    Mistake("cross_validate", cv_drops_the_remainder, "the last m % k examples were left out"),
+    Mistake("cross_validate", cv_shuffles_every_fold, "a new shuffle for every fold"),
+    Mistake("cross_validate", cv_swapped, "training and validation were swapped"),
+    Mistake("cross_validate", cv_returns_the_mean, "the mean of the k costs"),
+    Mistake("cross_validate", cv_k_as_fold_size, "k is the number of folds"),
+]
+
+CORRECT += [
+    Correct("choose_by_validation", choose_right),
+    Correct("choose_by_validation", choose_retrains_the_best),
+    Correct("choose_by_validation", choose_with_a_dict),
+    Correct("choose_by_validation", choose_running_minimum),
+    Correct("cross_validate", cv_right),
+    Correct("cross_validate", cv_with_a_mask),
+    Correct("cross_validate", cv_setdiff),
+]

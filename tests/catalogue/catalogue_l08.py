@@ -2,11 +2,19 @@
 
 Exercises: l2_regularisation(params, lam) and l1_regularisation(params, lam) -> (penalty,
 grads), params a dict of "W…" weight matrices and "b…" bias vectors; early_stopping(
-train_loss, val_loss, patience) -> (best_epoch, stop_epoch).
+train_loss, val_loss, patience) -> (best_epoch, stop_epoch); penalised_step(params, X, Y, lr,
+l2, l1, activations) -> (J, new_params), params a list of (W, b); train_with_early_stopping(
+params, step, val_cost, epochs, patience) -> (best_params, val_costs).
 """
+
+import copy
 
 import numpy as np
 from entries import Correct, Mistake
+
+from nnlib.losses import sigmoid_binary_cross_entropy
+from nnlib.mlp import mlp_backward, mlp_forward
+from nnlib.training import EarlyStopping
 
 
 def weights(params):
@@ -249,12 +257,270 @@ def stop_counts_from_one(train_loss, val_loss, patience):
     return best + 1, stop + 1
 
 
+# ---------------------------------------------------------------- penalised step
+
+
+def step_right(params, X, Y, lr, l2, l1, activations):
+    logit, caches = mlp_forward(X, params, activations)
+    J, dZ = sigmoid_binary_cross_entropy(logit, Y)
+    new_params = []
+    for (W, b), (dW, db) in zip(params, mlp_backward(dZ, caches, activations), strict=True):
+        J += l2 * np.sum(W**2) + l1 * np.sum(np.abs(W))
+        new_params.append((W - lr * (dW + 2 * l2 * W + l1 * np.sign(W)), b - lr * db))
+    return J, new_params
+
+
+def step_lists_and_indices(params, X, Y, lr, l2, l1, activations):
+    logit, caches = mlp_forward(X, params, activations)
+    loss, dZ = sigmoid_binary_cross_entropy(logit, Y)
+    grads = mlp_backward(dZ, caches, activations)
+    penalty = 0.0
+    out = []
+    for k in range(len(params)):
+        W, b = params[k]
+        penalty = penalty + l2 * (W * W).sum() + l1 * abs(W).sum()
+        dW = grads[k][0] + l2 * (W + W) + l1 * np.where(W > 0, 1.0, np.where(W < 0, -1.0, 0.0))
+        out.append([W - lr * dW, b - lr * grads[k][1]])
+    return np.array([loss + penalty]), out
+
+
+def step_penalty_first(params, X, Y, lr, l2, l1, activations):
+    """Weight decay written as a shrink before the loss's step, as the lesson's algebra does."""
+    logit, caches = mlp_forward(X, params, activations)
+    J, dZ = sigmoid_binary_cross_entropy(logit, Y)
+    J += sum(l2 * np.einsum("ij,ij->", W, W) + l1 * np.abs(W).sum() for W, _ in params)
+    grads = mlp_backward(dZ, caches, activations)
+    return J, [
+        ((1 - 2 * lr * l2) * W - lr * (dW + l1 * np.sign(W)), b - lr * db)
+        for (W, b), (dW, db) in zip(params, grads, strict=True)
+    ]
+
+
+def step_uphill(params, X, Y, lr, l2, l1, activations):
+    return step_right(params, X, Y, -lr, l2, l1, activations)
+
+
+def step_penalty_only_in_J(params, X, Y, lr, l2, l1, activations):
+    J, _ = step_right(params, X, Y, lr, l2, l1, activations)
+    return J, step_right(params, X, Y, lr, 0.0, 0.0, activations)[1]
+
+
+def step_penalty_only_in_dW(params, X, Y, lr, l2, l1, activations):
+    J, new_params = step_right(params, X, Y, lr, l2, l1, activations)
+    return J - sum(l2 * np.sum(W**2) + l1 * np.sum(np.abs(W)) for W, _ in params), new_params
+
+
+def step_lambda_w(params, X, Y, lr, l2, l1, activations):
+    J, _ = step_right(params, X, Y, lr, l2, l1, activations)
+    return J, step_right(params, X, Y, lr, l2 / 2, l1, activations)[1]
+
+
+def step_half_lambda(params, X, Y, lr, l2, l1, activations):
+    return step_right(params, X, Y, lr, l2 / 2, l1, activations)
+
+
+def step_per_example(params, X, Y, lr, l2, l1, activations):
+    return step_right(params, X, Y, lr, l2 / (2 * len(X)), l1, activations)
+
+
+def step_biases_too(params, X, Y, lr, l2, l1, activations):
+    J, new_params = step_right(params, X, Y, lr, l2, l1, activations)
+    J += sum(l2 * np.sum(b**2) + l1 * np.sum(np.abs(b)) for _, b in params)
+    return J, [
+        (W, b_new - lr * (2 * l2 * b + l1 * np.sign(b)))
+        for (_, b), (W, b_new) in zip(params, new_params, strict=True)
+    ]
+
+
+def step_sign_zero_positive(params, X, Y, lr, l2, l1, activations):
+    J, new_params = step_right(params, X, Y, lr, l2, l1, activations)
+    return J, [
+        (W_new - lr * l1 * (W == 0), b)
+        for (W, _), (W_new, b) in zip(params, new_params, strict=True)
+    ]
+
+
+def step_penalties_swapped(params, X, Y, lr, l2, l1, activations):
+    return step_right(params, X, Y, lr, l1, l2, activations)
+
+
+def step_in_place(params, X, Y, lr, l2, l1, activations):
+    J, new_params = step_right(params, X, Y, lr, l2, l1, activations)
+    for (W, b), (W_new, b_new) in zip(params, new_params, strict=True):
+        W -= W - W_new
+        b -= b - b_new
+    return J, params
+
+
+def step_by_central_differences(params, X, Y, lr, l2, l1, activations):
+    def cost(p):
+        return step_right(p, X, Y, 0.0, l2, l1, activations)[0]
+
+    new_params = []
+    for layer, pair in enumerate(params):
+        moved = []
+        for part, value in enumerate(pair):
+
+            def cost_of(v, layer=layer, part=part):
+                changed = [list(p) for p in params]
+                changed[layer][part] = v
+                return cost(changed)
+
+            moved.append(value - lr * central_differences(cost_of, value.copy()))
+        new_params.append(tuple(moved))
+    return cost(params), new_params
+
+
+# ---------------------------------------------------------------- the early-stopping loop
+
+
+def loop_right(params, step, val_cost, epochs, patience):
+    best_cost, best_params, waited, val_costs = np.inf, None, 0, []
+    for _ in range(epochs):
+        step(params)
+        val_costs.append(val_cost(params))
+        if val_costs[-1] < best_cost:
+            best_cost, waited = val_costs[-1], 0
+            best_params = [(W.copy(), b.copy()) for W, b in params]
+        else:
+            waited += 1
+            if waited == patience:
+                break
+    return best_params, val_costs
+
+
+def loop_deepcopy_and_array(params, step, val_cost, epochs, patience):
+    costs, best, best_epoch = [], None, -1
+    epoch = 0
+    while epoch < epochs:
+        step(params)
+        costs.append(float(val_cost(params)))
+        if best_epoch < 0 or costs[-1] < costs[best_epoch]:
+            best, best_epoch = copy.deepcopy(params), epoch
+        elif epoch - best_epoch >= patience:
+            break
+        epoch += 1
+    return [list(pair) for pair in best], np.array(costs)
+
+
+def loop_with_nnlib_rule(params, step, val_cost, epochs, patience):
+    rule, costs, best = EarlyStopping(patience), [], None
+    for epoch in range(epochs):
+        step(params)
+        costs.append(val_cost(params))
+        if rule.update(epoch, costs[-1]):
+            best = [(np.copy(W), np.copy(b)) for W, b in params]
+        if rule.should_stop:
+            break
+    return best, costs
+
+
+def loop_keeps_a_reference(params, step, val_cost, epochs, patience):
+    best_cost, best_params, waited, val_costs = np.inf, None, 0, []
+    for _ in range(epochs):
+        step(params)
+        val_costs.append(val_cost(params))
+        if val_costs[-1] < best_cost:
+            best_cost, waited, best_params = val_costs[-1], 0, params
+        else:
+            waited += 1
+            if waited == patience:
+                break
+    return best_params, val_costs
+
+
+def loop_copies_the_list(params, step, val_cost, epochs, patience):
+    best_cost, best_params, waited, val_costs = np.inf, None, 0, []
+    for _ in range(epochs):
+        step(params)
+        val_costs.append(val_cost(params))
+        if val_costs[-1] < best_cost:
+            best_cost, waited, best_params = val_costs[-1], 0, params[:]
+        else:
+            waited += 1
+            if waited == patience:
+                break
+    return best_params, val_costs
+
+
+def loop_copies_weights_only(params, step, val_cost, epochs, patience):
+    best_cost, best_params, waited, val_costs = np.inf, None, 0, []
+    for _ in range(epochs):
+        step(params)
+        val_costs.append(val_cost(params))
+        if val_costs[-1] < best_cost:
+            best_cost, waited = val_costs[-1], 0
+            best_params = [(W.copy(), b) for W, b in params]
+        else:
+            waited += 1
+            if waited == patience:
+                break
+    return best_params, val_costs
+
+
+def loop_copies_before_the_step(params, step, val_cost, epochs, patience):
+    best_cost, best_params, waited, val_costs = np.inf, None, 0, []
+    for _ in range(epochs):
+        before = copy.deepcopy(params)
+        step(params)
+        val_costs.append(val_cost(params))
+        if val_costs[-1] < best_cost:
+            best_cost, waited, best_params = val_costs[-1], 0, before
+        else:
+            waited += 1
+            if waited == patience:
+                break
+    return best_params, val_costs
+
+
+def loop_never_stops(params, step, val_cost, epochs, patience):
+    best_cost, best_params, val_costs = np.inf, None, []
+    for _ in range(epochs):
+        step(params)
+        val_costs.append(val_cost(params))
+        if val_costs[-1] < best_cost:
+            best_cost, best_params = val_costs[-1], copy.deepcopy(params)
+    return best_params, val_costs
+
+
+def loop_one_epoch_late(params, step, val_cost, epochs, patience):
+    best_cost, best_params, waited, val_costs = np.inf, None, 0, []
+    for _ in range(epochs):
+        step(params)
+        val_costs.append(val_cost(params))
+        if val_costs[-1] < best_cost:
+            best_cost, waited, best_params = val_costs[-1], 0, copy.deepcopy(params)
+        else:
+            waited += 1
+            if waited > patience:
+                break
+    return best_params, val_costs
+
+
+def loop_measures_before_the_step(params, step, val_cost, epochs, patience):
+    best_cost, best_params, waited, val_costs = np.inf, None, 0, []
+    for _ in range(epochs):
+        val_costs.append(val_cost(params))
+        if val_costs[-1] < best_cost:
+            best_cost, waited, best_params = val_costs[-1], 0, copy.deepcopy(params)
+        else:
+            waited += 1
+            if waited == patience:
+                break
+        step(params)
+    return best_params, val_costs
+
+
 MISTAKES = [
     Mistake("l2_regularisation", l2_in_place, "was changed in place"),
     Mistake("l2_regularisation", l2_no_factor_2, "factor 2"),
     Mistake("l2_regularisation", l2_on_biases, "biases"),
     Mistake("l2_regularisation", l2_half, "λ/2 Σ w²"),
-    Mistake("l2_regularisation", l2_half_and_no_factor_2, "λ/2 Σ w² (CS231n's convention)"),
+    Mistake(
+        "l2_regularisation",
+        l2_half_and_no_factor_2,
+        "λ/2 Σ w² (the convention of CS231n's second assignment)",
+    ),
     Mistake("l2_regularisation", l2_no_lambda, "λ is missing"),
     Mistake("l2_regularisation", l2_swapped, "swapped"),
     Mistake("l2_regularisation", l2_bias_missing, None),
@@ -272,6 +538,24 @@ MISTAKES = [
     Mistake("early_stopping", stop_compares_previous_epoch, "compared with the epoch before it"),
     Mistake("early_stopping", stop_one_late, "one epoch too late"),
     Mistake("early_stopping", stop_counts_from_one, "counted from 0"),
+    Mistake("penalised_step", step_uphill, "the step went uphill"),
+    Mistake("penalised_step", step_penalty_only_in_J, "the penalty's gradient is missing from dW"),
+    Mistake("penalised_step", step_penalty_only_in_dW, "J leaves out the penalty"),
+    Mistake("penalised_step", step_lambda_w, "dW has l2·W where 2·l2·W belongs"),
+    Mistake("penalised_step", step_half_lambda, "J has ½λΣw²"),
+    Mistake("penalised_step", step_per_example, "deeplearning.ai's λ/(2m)"),
+    Mistake("penalised_step", step_biases_too, "the biases were penalised too"),
+    Mistake("penalised_step", step_sign_zero_positive, "sign(0) = 0"),
+    Mistake("penalised_step", step_penalties_swapped, "L1 and L2 are swapped"),
+    Mistake("penalised_step", step_in_place, "was changed in place"),
+    Mistake("penalised_step", step_by_central_differences, None, hidden_only=True),
+    Mistake("train_with_early_stopping", loop_keeps_a_reference, "`best = params`"),
+    Mistake("train_with_early_stopping", loop_copies_the_list, "`list(params)`"),
+    Mistake("train_with_early_stopping", loop_copies_weights_only, "not of the best one"),
+    Mistake("train_with_early_stopping", loop_copies_before_the_step, "before the best epoch"),
+    Mistake("train_with_early_stopping", loop_never_stops, "after patience ran out"),
+    Mistake("train_with_early_stopping", loop_one_epoch_late, "one epoch too late"),
+    Mistake("train_with_early_stopping", loop_measures_before_the_step, "measured before"),
 ]
 
 CORRECT = [
@@ -281,4 +565,10 @@ CORRECT = [
     Correct("l1_regularisation", l1_where),
     Correct("early_stopping", stop_right),
     Correct("early_stopping", stop_with_best_value),
+    Correct("penalised_step", step_right),
+    Correct("penalised_step", step_lists_and_indices),
+    Correct("penalised_step", step_penalty_first),
+    Correct("train_with_early_stopping", loop_right),
+    Correct("train_with_early_stopping", loop_deepcopy_and_array),
+    Correct("train_with_early_stopping", loop_with_nnlib_rule),
 ]

@@ -49,7 +49,29 @@ def right_choice(Y):
     return "sigmoid", "binary_cross_entropy"
 
 
+def right_gradient_error(loss, Z, Y, h=1e-5):
+    dZ = loss(Z, Y)[1]
+    numeric = np.zeros_like(Z)
+    for index in np.ndindex(Z.shape):
+        up, down = Z.copy(), Z.copy()
+        up[index] += h
+        down[index] -= h
+        numeric[index] = (loss(up, Y)[0] - loss(down, Y)[0]) / (2 * h)
+    return np.max(np.abs(dZ - numeric) / np.maximum(np.abs(dZ) + np.abs(numeric), 1e-8))
+
+
+def one_sided_gradient_error(loss, Z, Y, h=1e-5):
+    J, dZ = loss(Z, Y)
+    numeric = np.zeros_like(Z)
+    for index in np.ndindex(Z.shape):
+        up = Z.copy()
+        up[index] += h
+        numeric[index] = (loss(up, Y)[0] - J) / h
+    return np.max(np.abs(dZ - numeric) / (np.abs(dZ) + np.abs(numeric)))
+
+
 RIGHT = {
+    "gradient_error": right_gradient_error,
     "stable_softmax": right_softmax,
     "binary_cross_entropy": right_bce,
     "categorical_cross_entropy": right_cce,
@@ -191,6 +213,18 @@ MISTAKES = {
         ),
         "softmax would force them to compete",
     ),
+    "checker one-sided": (
+        "gradient_error",
+        one_sided_gradient_error,
+        "this is a one-sided difference",
+    ),
+    "checker divides by h": (
+        "gradient_error",
+        lambda loss, Z, Y, h=1e-5: right_gradient_error(
+            lambda z, y: (2 * loss(z, y)[0], loss(z, y)[1]), Z, Y, h
+        ),
+        "divided by h, not by 2h",
+    ),
     "sigmoid for regression": (
         "choose_output_and_loss",
         lambda Y: ("sigmoid", "mse"),
@@ -259,3 +293,46 @@ def test_right_answers_pass_many_hidden_seeds(capsys):
         for name, fn in RIGHT.items():
             check(name, fn, hidden=True, seed=seed)
     assert capsys.readouterr().out.count("hidden checks passed") == 30 * len(RIGHT)
+
+
+def test_a_checker_that_always_says_right_fails_on_the_planted_slips():
+    message = failure("gradient_error", lambda loss, Z, Y, h=1e-5: 0.0)
+    assert "whose dZ lacks the 1/m, Z (3, 4); central differences" in message
+    assert "give 0.5 (a bug, by the table)" in message
+
+
+@pytest.mark.parametrize("seed", [7, 8])
+def test_every_planted_slip_is_in_the_hidden_cases_and_each_fails_a_lazy_checker(seed):
+    labels = [case.label for case in get("gradient_error").cases(np.random.default_rng(seed), True)]
+    assert [label.split(", Z")[0] for label in labels] == [
+        "softmax + cross-entropy with the right dZ",
+        "sigmoid + binary cross-entropy with the right dZ",
+        "softmax + cross-entropy whose dZ lacks the 1/m",
+        "softmax + cross-entropy whose dZ is transposed",
+        "softmax + cross-entropy whose dZ forgot to subtract Y",
+        "softmax + cross-entropy whose dZ takes the softmax down the columns",
+    ]
+    lazy = failure("gradient_error", lambda loss, Z, Y, h=1e-5: 0.0, True, seed)
+    assert "case 3 of 6 (softmax + cross-entropy whose dZ lacks the 1/m" in lazy
+
+
+def by_central_differences(cost):
+    """A fused loss whose dZ is measured from ``cost(Z, Y)``, not derived."""
+
+    def loss(Z, Y):
+        dZ, h = np.zeros_like(Z), 1e-5
+        for index in np.ndindex(Z.shape):
+            up, down = Z.copy(), Z.copy()
+            up[index] += h
+            down[index] -= h
+            dZ[index] = (cost(up, Y) - cost(down, Y)) / (2 * h)
+        return cost(Z, Y), dZ
+
+    return loss
+
+
+@pytest.mark.parametrize("name", ["softmax_cross_entropy", "sigmoid_bce"])
+def test_a_gradient_measured_by_central_differences_fails_every_hidden_seed(name):
+    measured = by_central_differences(lambda Z, Y: RIGHT[name](Z, Y)[0])
+    for seed in range(20):
+        assert "dZ is wrong" in failure(name, measured, True, seed), seed

@@ -19,7 +19,7 @@ def penalty_with(kind="L2", factor=None, on_biases=False, sign_zero=None, half=F
 
     factor: the gradient's factor (right: 2 for L2, 1 for L1).
     sign_zero: for L1, what the gradient is where w = 0 (right: 0; "nan" for w / |w|).
-    half: for L2, the penalty λ/2 Σ w² with gradient λw (CS231n's convention).
+    half: for L2, the penalty λ/2 Σ w² with gradient λw (CS231n's second assignment).
     """
 
     def regularisation(params, lam):
@@ -82,7 +82,11 @@ def test_right_answers_pass_visible_and_hidden_checks(name, capsys):
 MISTAKES = [
     ("l2_regularisation", penalty_with("L2", factor=1), "missing the factor 2"),
     ("l2_regularisation", penalty_with("L2", on_biases=True), "the biases were penalised too"),
-    ("l2_regularisation", penalty_with("L2", half=True), "λ/2 Σ w² (CS231n's convention)"),
+    (
+        "l2_regularisation",
+        penalty_with("L2", half=True),
+        "λ/2 Σ w² (the convention of CS231n's second assignment)",
+    ),
     ("l2_regularisation", penalty_with("L1"), "this is the L1 penalty"),
     ("l1_regularisation", penalty_with("L1", sign_zero="nan"), "w/|w| is 0/0"),
     ("l1_regularisation", penalty_with("L1", sign_zero=1), "sign(0) = 0"),

@@ -168,3 +168,97 @@ def test_backward_forgetting_return_says_so():
     assert failure("dropout_backward", lambda dA, keep, p: None).startswith(
         "dropout_backward returned None: did you forget to `return` it?"
     )
+
+
+def test_backward_by_central_differences_at_dA_fails_every_hidden_seed():
+    # The forward pass with the mask fixed is linear; differences taken at dA ~ 1e7 lose
+    # about 1e-5 of relative accuracy to rounding, a hundred times the threshold.
+    from nnlib.gradcheck import numerical_gradient_array
+
+    def numeric(dA, keep, p):
+        return numerical_gradient_array(lambda x: x * keep / (1 - p), dA.copy(), dA)
+
+    check("dropout_backward", numeric)  # the small visible case cannot tell
+    for seed in range(1, 11):
+        assert "(|dA| ~ 1e+07)" in failure("dropout_backward", numeric, hidden=True, seed=seed)
+
+
+def test_the_numerical_helpers_are_cut_out_while_dropout_gradients_are_graded():
+    from grader.exercise import get
+
+    for name in ("dropout_backward", "dropout_net_backward"):
+        assert "nnlib.gradcheck.numerical_gradient_array" in get(name).reference
+
+
+# ---------------------------------------------------------------- the network with a cache
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+def test_network_reference_answers_pass(hidden, capsys):
+    from nnlib.dropout_net import dropout_net_backward, dropout_net_forward
+
+    for seed in (1, 2, 3):
+        check("dropout_net_forward", dropout_net_forward, hidden=hidden, seed=seed)
+        check("dropout_net_backward", dropout_net_backward, hidden=hidden, seed=seed)
+    out = capsys.readouterr().out
+    # Hidden: three cases of the forward pass; the backward pass has a fourth, with large logits.
+    forward, backward = ("3 hidden checks", "4 hidden checks") if hidden else ("2 checks",) * 2
+    assert out.count(f"dropout_net_forward: {forward} passed") == 3
+    assert out.count(f"dropout_net_backward: {backward} passed") == 3
+
+
+def test_network_forward_that_forgets_dropout_is_named_on_every_seed():
+    from nnlib.dropout_net import dropout_net_forward
+
+    def no_dropout(X, params, p, rng, training=True):
+        return dropout_net_forward(X, params, 0.0, rng, training)
+
+    for seed in (None, 1, 2, 3):
+        message = failure("dropout_net_forward", no_dropout, hidden=seed is not None, seed=seed)
+        assert "dropout was left out" in message
+
+
+def test_network_forward_with_a_mask_at_evaluation_is_named():
+    from nnlib.dropout_net import dropout_net_forward
+
+    def always_training(X, params, p, rng, training=True):
+        return dropout_net_forward(X, params, p, rng, True)
+
+    assert "units were dropped in evaluation mode" in failure(
+        "dropout_net_forward", always_training
+    )
+
+
+def test_network_backward_mistakes_are_named_and_central_differences_fail():
+    from nnlib.dropout_net import dropout_net_backward
+
+    def skips_dropout(dZ2, cache, params, p):
+        X, Z1, keep, D = cache
+        return dropout_net_backward(dZ2, (X, Z1, None, D), params, p)
+
+    assert "skipped dropout's backward" in failure("dropout_net_backward", skips_dropout)
+    message = failure("dropout_net_backward", skips_dropout, hidden=True, seed=4)
+    assert "skipped dropout's backward" in message
+
+    from nnlib.gradcheck import numerical_gradient_array
+
+    def numeric(dZ2, cache, params, p):
+        X, _, keep, _ = cache
+        scale = 1.0 if keep is None else keep / (1 - p)
+        grads = []
+        for layer in range(2):
+            pair = []
+            for index in range(2):
+
+                def logits(value, layer=layer, index=index):
+                    trial = [list(q) for q in params]
+                    trial[layer][index] = value
+                    (W1, b1), (W2, b2) = trial
+                    return (np.maximum(X @ W1 + b1, 0.0) * scale) @ W2 + b2
+
+                pair.append(numerical_gradient_array(logits, params[layer][index].copy(), dZ2))
+            grads.append(tuple(pair))
+        return grads
+
+    for seed in range(1, 6):
+        assert "Diagnosis" not in failure("dropout_net_backward", numeric, hidden=True, seed=seed)

@@ -1,14 +1,34 @@
-"""Lesson 10's exercise specs: right answers pass, known mistakes are named, nonsense fails."""
+"""Lesson 10's exercise specs on the data and the result: one-hot labels, accuracy, and the
+digit classifier graded on three splits against a softmax-regression baseline.
+(The network's pieces are in test_l10_pieces.py.)"""
 
+import importlib.util
 import re
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-import nnlib
 from grader import CheckFailed, check
 from grader.exercise import get
+from grader.exercises import l10_digits
 from grader.exercises.l10_digits import digit_split
+from nnlib import classifier
+
+CATALOGUE = Path(__file__).parents[1] / "catalogue"
+
+
+def catalogue_l10():
+    """tests/catalogue/catalogue_l10.py, imported by path: its right answers are used here too."""
+    sys.path.insert(0, str(CATALOGUE))  # for its ``from entries import ...``
+    spec = importlib.util.spec_from_file_location("catalogue_l10", CATALOGUE / "catalogue_l10.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+small_network = catalogue_l10().small_network
 
 
 def failure(name, fn, hidden=False, seed=None):
@@ -75,27 +95,6 @@ def test_accuracy_plainly_wrong_gets_a_value_message():
     assert "accuracy is wrong: expected 0.666667, got 0.5" in message
 
 
-def small_network(X_train, y_train, X_val, y_val, seed=0):
-    """A right answer, kept small so the test is quick: 64-32-10 for 30 epochs."""
-    rng = np.random.default_rng(seed)
-    network = nnlib.Sequential(
-        [nnlib.Dense(64, 32, rng=rng), nnlib.ReLU(), nnlib.Dense(32, 10, rng=rng), nnlib.Softmax()]
-    )
-    nnlib.fit(
-        network,
-        X_train,
-        nnlib.one_hot(y_train, 10),
-        loss="cce",
-        lr=0.5,
-        epochs=30,
-        batch_size=32,
-        validation=(X_val, nnlib.one_hot(y_val, 10)),
-        patience=10,
-        seed=seed,
-    )
-    return network
-
-
 def test_a_trained_network_passes_visible_and_hidden(capsys):
     check("train_digit_network", small_network)
     check("train_digit_network", small_network, hidden=True, seed=11)
@@ -112,90 +111,95 @@ def test_a_hidden_check_trains_on_three_splits_and_sends_only_their_seeds():
     assert X_train.max() <= 1.0 and len(y_test) == 359
 
 
-def test_a_network_without_a_hidden_layer_is_named():
-    def softmax_regression(X_train, y_train, X_val, y_val, seed=0):
+def test_a_network_without_a_hidden_layer_is_named_even_trained_longer():
+    def longer(X_train, y_train, X_val, y_val, seed=0):
         rng = np.random.default_rng(seed)
-        network = nnlib.Sequential([nnlib.Dense(64, 10, rng=rng), nnlib.Softmax()])
-        nnlib.fit(
-            network,
-            X_train,
-            nnlib.one_hot(y_train, 10),
-            loss="cce",
-            lr=0.5,
-            epochs=60,
-            batch_size=32,
-            seed=seed,
-        )
-        return network
+        Y, Y_val = np.eye(10)[y_train], np.eye(10)[y_val]
+        start = classifier.glorot_params([64, 10], rng)
+        return classifier.fit(start, X_train, Y, X_val, Y_val, 1.0, 0.0, 150, 32, 20, rng)
 
     with pytest.raises(CheckFailed) as caught:
-        check("train_digit_network", softmax_regression)
+        check("train_digit_network", longer)
     assert caught.value.diagnosis.startswith("the network has no hidden layer")
 
 
-def test_the_mean_accuracy_is_compared_before_rounding():
+def test_the_baseline_is_softmax_regression_with_the_model_answers_settings():
+    (X_train, y_train), (X_val, y_val), (X_test, y_test) = digit_split(0)
+    params, history = classifier.softmax_regression(X_train, y_train, X_val, y_val, 0)
+    assert [W.shape for W, _ in params] == [(64, 10)]
+    cost = l10_digits.cost_and_accuracy(params, X_test, y_test)[0]
+    assert l10_digits.baseline_test_cost(0) == cost
+
+
+def judged(accuracies, costs, seconds=1.0, hidden=True):
+    """The check's verdict on made-up test results (the trainings themselves are not run)."""
     exercise = get("train_digit_network")
-    [case] = exercise.cases(np.random.default_rng(3), hidden=True)
-    labels = [digit_split(seed)[2][1] for seed in case.inputs["seeds"]]
-    # 341 of 359 right on every split: 94.986 %, just below 95 %.
-    scores = []
-    for y in labels:
-        wrong = np.eye(10)[(y + 1) % 10]
-        right = np.eye(10)[y]
-        scores.append(np.vstack([right[:341], wrong[341:]]))
+    [case] = exercise.cases(np.random.default_rng(3), hidden=hidden)
+    results = iter(zip(costs, accuracies, strict=True))
+    params = classifier.glorot_params([64, 8, 10], np.random.default_rng(0))
+    history = {"train_cost": [1.0], "val_cost": [1.0], "val_accuracy": [0.5], "best_epoch": 0}
+    outputs = {"params": [params] * len(accuracies), "seconds": [seconds] * len(accuracies)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(l10_digits, "cost_and_accuracy", lambda *_: next(results))
+        patch.setattr(l10_digits, "baseline_test_cost", lambda seed: 0.15)
+        exercise.judge(case, outputs | {"history": history})
+
+
+def test_the_mean_accuracy_is_compared_before_rounding():
+    judged([338 / 359] * 3, [0.1] * 3)  # 94.15 %
     with pytest.raises(CheckFailed) as caught:
-        exercise.judge(case, {"scores": scores, "seconds": [1.0] * 3, "hidden_layers": 1})
+        judged([337.4 / 359] * 3, [0.1] * 3)
     assert str(caught.value).startswith(
-        "test accuracy 94.9861 % over 3 splits (94.9861 %, 94.9861 %, 94.9861 %), below the "
-        "required 95 %."
+        "test accuracy 93.9833 % over 3 splits (93.9833 %, 93.9833 %, 93.9833 %), below the "
+        "required 94 %."
+    )
+
+
+def test_the_cost_must_beat_the_baseline_by_the_margin():
+    judged([0.97] * 3, [0.142] * 3)  # below 95 % of the baseline's 0.15, 0.1425
+    with pytest.raises(CheckFailed) as caught:
+        judged([0.97] * 3, [0.143] * 3)
+    assert str(caught.value).startswith(
+        "test cross-entropy 0.143 over 3 splits, above 0.1425: 95 % of what softmax regression"
     )
 
 
 def test_an_untrained_network_fails_with_its_accuracy():
     def untrained(X_train, y_train, X_val, y_val, seed=0):
-        rng = np.random.default_rng(seed)
-        return nnlib.Sequential([nnlib.Dense(64, 10, rng=rng), nnlib.Softmax()])
+        history = {"train_cost": [], "val_cost": [], "val_accuracy": []}
+        return classifier.glorot_params([64, 16, 10], np.random.default_rng(seed)), history
 
-    assert "below the required 95 %" in failure("train_digit_network", untrained)
-
-
-def test_a_constant_answer_is_named():
-    class AlwaysSeven:
-        def forward(self, X):
-            return np.tile(np.eye(10)[7], (len(X), 1))
-
-    message = failure("train_digit_network", lambda *args: AlwaysSeven())
-    assert "the network answers 7 for every image" in message
+    assert "below the required 94 %" in failure("train_digit_network", untrained)
 
 
-def test_forgetting_to_return_the_network_says_what_to_return():
+def test_returning_only_the_parameters_says_what_to_return():
+    def params_only(X_train, y_train, X_val, y_val, seed=0):
+        return classifier.glorot_params([64, 16, 4, 10], np.random.default_rng(seed))
+
+    message = failure("train_digit_network", params_only)
+    assert "should return 2 values, `return params, history`; got a list of 3" in message
+
+
+def test_forgetting_to_return_says_so():
     message = failure("train_digit_network", lambda *args: None)
-    assert "should return the trained network" in message and "got NoneType" in message
+    assert "nothing was returned" in message
 
 
-def test_wrong_output_shape_is_explained():
-    class Labels:
-        def forward(self, X):
-            return np.zeros(len(X))
+def test_layers_that_do_not_chain_are_explained():
+    def mismatched(X_train, y_train, X_val, y_val, seed=0):
+        params = [(np.zeros((64, 8)), np.zeros(8)), (np.zeros((6, 10)), np.zeros(10))]
+        return params, {"train_cost": [], "val_cost": [], "val_accuracy": []}
 
-    message = failure("train_digit_network", lambda *args: Labels())
-    assert "has shape (359,), expected (359, 10)" in message
-
-
-def judge_with(seconds, scores=None):
-    exercise = get("train_digit_network")
-    case = exercise.cases(np.random.default_rng(0), hidden=False)[0]
-    if scores is None:
-        scores = np.eye(10)[digit_split(0)[2][1]]
-    exercise.judge(case, {"scores": [scores], "seconds": [seconds], "hidden_layers": 1})
+    message = failure("train_digit_network", mismatched)
+    assert "layer 2 has W of shape (6, 10) and b of shape (10,); expected W (8, n_out)" in message
 
 
 def test_the_time_budget_is_enforced():
-    judge_with(seconds=9.0)
+    judged([0.97], [0.1], seconds=9.0, hidden=False)
     with pytest.raises(CheckFailed, match="the budget is 10 s"):
-        judge_with(seconds=10.5)
+        judged([0.97], [0.1], seconds=10.5, hidden=False)
 
 
-def test_diverged_outputs_are_explained():
+def test_diverged_training_is_explained():
     with pytest.raises(CheckFailed, match="training diverged"):
-        judge_with(seconds=1.0, scores=np.full((359, 10), np.nan))
+        judged([0.1] * 3, [np.nan] * 3)

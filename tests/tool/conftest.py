@@ -11,6 +11,7 @@ cells replaced.
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -151,3 +152,44 @@ def student_notebook(course: Path, answers: dict[str, str], edit=None) -> nbform
     if edit is not None:
         edit(notebook)
     return notebook
+
+
+def _sibling(name: str):
+    """The module ``name``.py beside this file (pytest's importlib mode imports none)."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _services():
+    return _sibling("services")
+
+
+@pytest.fixture(scope="session")
+def classroom():
+    """``classroom.py``: a small class of the fixture assignment and its expected grades."""
+    return _sibling("classroom")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL 15 server for the session (``services.PostgreSQL``), stopped at its end."""
+    server = _services().PostgreSQL()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dask_cluster(tmp_path):
+    """A function that starts a Dask scheduler with ``workers`` workers on 127.0.0.1
+    (``services.DaskCluster``); every one it started is stopped by its pid after the test."""
+    started = []
+
+    def start(workers: int = 2):
+        started.append(_services().DaskCluster(workers, log=tmp_path / f"dask{len(started)}.log"))
+        return started[-1]
+
+    yield start
+    for cluster in started:
+        cluster.stop()

@@ -2,7 +2,9 @@
 export. One run grades a correct, a blank and a common-mistake student, one student per
 attack the tool was built against, and every kind of bad submission; the tests then assert
 exact scores and summary lines, and that nothing outside the box changed. The whole class is
-graded once in each containment mode that boxes the students' code.
+graded once in each containment mode that boxes the students' code, the modes at the same time,
+each in a process of its own. ("limits-only" boxes nothing: there the attacks would succeed,
+which is why it needs ``--unsafe``.)
 
 Every attacker attacks ``dense_forward`` (2 points) and answers ``neuron`` (1 point)
 correctly, so 1 point is the score of a failed attack (0 for the attacks that spend the
@@ -15,7 +17,9 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import multiprocessing
 import os
+import traceback
 import zipfile
 from pathlib import Path
 
@@ -359,14 +363,64 @@ class _CourseCopyWatch:
         return self.save(coursedir, outcome)
 
 
-@pytest.fixture(scope="module", params=["namespaces", "user-namespace"])
-def graded(request, make_course, make_submission, tmp_path_factory):
-    """Collect and autograde the whole class once in a containment mode, on a course of its
-    own; returns (collection, summary, config, paths, checksums before, checksums after,
-    the course copy's checksums as seen during the run)."""
-    mode = request.param
-    course = make_course(tmp_path_factory.mktemp(f"course-{mode}"))
-    student_notebook = make_submission
+def _forked(function, *args):
+    """Start ``function(*args)`` in a forked process of its own; returns a function that
+    waits for its result (or raises with the child's traceback).
+
+    A process, not a thread: nbgrader's gradebook code is not safe to run in two threads.
+    """
+    context = multiprocessing.get_context("fork")
+    receiving, sending = context.Pipe(duplex=False)
+
+    def child():
+        try:
+            sending.send((True, function(*args)))
+        except BaseException:
+            sending.send((False, traceback.format_exc()))
+
+    process = context.Process(target=child)
+    process.start()
+
+    def result():
+        done, value = receiving.recv()
+        process.join()
+        if not done:
+            raise RuntimeError(f"grading the class failed:\n{value}")
+        return value
+
+    return result
+
+
+MODES = ["namespaces", "user-namespace"]
+
+
+@pytest.fixture(scope="module")
+def classes(make_course, make_submission, tmp_path_factory) -> dict:
+    """The class graded in each mode, the two at the same time (a run spends most of its time
+    waiting for timeouts and budgets, which then overlap); {mode: what ``graded`` returns}."""
+    global HANK_BYTE
+    courses = {mode: make_course(tmp_path_factory.mktemp(f"course-{mode}")) for mode in MODES}
+    folders = {mode: tmp_path_factory.mktemp(f"class-{mode}") for mode in MODES}
+    runs = {
+        mode: _forked(_grade_class, mode, courses[mode], make_submission, folders[mode])
+        for mode in MODES
+    }
+    graded = {mode: run() for mode, run in runs.items()}
+    HANK_BYTE = graded[MODES[0]][-1]
+    return {mode: result[:-1] for mode, result in graded.items()}
+
+
+@pytest.fixture(scope="module", params=MODES)
+def graded(request, classes):
+    """The class collected and autograded in one containment mode, on a course of its own:
+    (collection, summary, config, paths, checksums before, checksums after, the course copy's
+    checksums as seen during the run, the expected scores)."""
+    return classes[request.param]
+
+
+def _grade_class(mode, course, student_notebook, folder):
+    """Collect and autograde the whole class in ``mode``, with ``folder`` for the LMS's
+    files; returns what ``graded`` does, then where hank's notebook stops being UTF-8."""
     config = course_config(course)
     paths = {
         "source": str(course / "solutions" / "fx" / "fx.ipynb"),
@@ -376,13 +430,13 @@ def graded(request, make_course, make_submission, tmp_path_factory):
     }
     good = {"dense": GOOD_DENSE, "neuron": GOOD_NEURON}
     # erin was graded before; her new, corrupt submission must not cost her that grade.
-    earlier = tmp_path_factory.mktemp("earlier")
-    (earlier / "erin").mkdir()
+    earlier = folder / "earlier"
+    (earlier / "erin").mkdir(parents=True)
     nbformat.write(student_notebook(course, good), earlier / "erin" / "fx.ipynb")
     collect(config, "fx", earlier)
     autograde(config, "fx", ["erin"], limits=LIMITS, seed=7, progress=False, mode=mode)
 
-    zip_path = tmp_path_factory.mktemp("lms") / "export.zip"
+    zip_path = folder / "export.zip"
     valid = _notebook_bytes(student_notebook(course, good))
     with zipfile.ZipFile(zip_path, "w") as archive:
         _write(archive, "alice/fx.ipynb", valid)
@@ -420,8 +474,6 @@ def graded(request, make_course, make_submission, tmp_path_factory):
             "hank_fx.ipynb",
             valid.replace(b"Two exercises", "D\xe9j\xe0".encode("latin-1")),
         )
-        global HANK_BYTE
-        HANK_BYTE = valid.index(b"Two exercises") + 1
         _write(archive, "ivan_fx.ipynb", valid[: len(valid) // 2])
         _write(
             archive,
@@ -442,7 +494,6 @@ def graded(request, make_course, make_submission, tmp_path_factory):
     (nina / "fx.ipynb").write_text('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}")
     watched = [course / "solutions", course / "lessons", course / "grading" / "submitted"]
     before = _checksums(*watched)
-    watch = _CourseCopyWatch()
     students, expected = None, EXPECTED_SCORES
     if mode == "user-namespace" and os.geteuid() == 0:
         # Run as root, this mode's kernels are root's processes on the host, which
@@ -452,6 +503,7 @@ def graded(request, make_course, make_submission, tmp_path_factory):
         students = sorted(
             p.name for p in (course / "grading" / "submitted").iterdir() if p.name != "a11_fork"
         )
+    watch = _CourseCopyWatch()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(autograde_module.shadow, "build", watch.built)
         patch.setattr(autograde_module, "save", watch.saved)
@@ -459,7 +511,8 @@ def graded(request, make_course, make_submission, tmp_path_factory):
             config, "fx", students, workers=2, limits=LIMITS, seed=11, progress=False, mode=mode
         )
     after = _checksums(*watched)
-    return collection, summary, config, paths, before, after, watch.seen, expected
+    hank_byte = valid.index(b"Two exercises") + 1
+    return collection, summary, config, paths, before, after, watch.seen, expected, hank_byte
 
 
 STRUCTURE_ATTACKS = {

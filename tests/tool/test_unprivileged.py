@@ -8,6 +8,7 @@ own, by an empty one that shows only the way to Python; nothing on the machine c
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -17,11 +18,17 @@ from pathlib import Path
 
 import pytest
 
+from grader.tool import box as layout
+from grader.tool import environment
+
 REPO = Path(__file__).resolve().parents[2]
+_scan = importlib.util.spec_from_file_location("box_scan", Path(__file__).with_name("box_scan.py"))
+box_scan = importlib.util.module_from_spec(_scan)
+_scan.loader.exec_module(box_scan)
 USER = "nn-course-grader"
 
 PROBE = """
-import json, sys
+import json, os, sys
 from pathlib import Path
 from grader.tool import shadow
 from grader.tool.isolation import Limits, isolation
@@ -58,9 +65,12 @@ work = Path(sys.argv[1])
 box = isolation()
 copy = shadow.build(work / "course", set())
 with SandboxedKernel(work / "kernel", copy, Limits(), box) as kernel:
+    scan = kernel.execute(os.environ["SCAN"], timeout=60)  # before the forks fill the box
     reply = kernel.execute(CODE.replace("REPO", repr(sys.argv[2])), timeout=30)
 text = "".join(o.get("text", "") for o in reply.outputs)
-print(json.dumps({"mode": box.mode, "missing": box.missing, "lines": text.splitlines()}))
+found = "".join(o.get("text", "") for o in scan.outputs)
+print(json.dumps({"mode": box.mode, "missing": box.missing, "lines": text.splitlines(),
+                  "scan": found.splitlines()}))
 """
 
 
@@ -99,17 +109,26 @@ def test_a_user_who_is_not_root_gets_the_same_box():
     uid, gid = _user()
     work = Path(tempfile.mkdtemp(prefix="unprivileged-"))
     os.chown(work, uid, gid)
+    # The user's cache of compiled files outlives the test, so that it is built once.
+    cache = Path(tempfile.gettempdir()) / f"{USER}-cache"
+    cache.mkdir(mode=0o700, exist_ok=True)
+    os.chown(cache, uid, gid)
     prepare = _way_in(os.path.realpath(sys.base_prefix))
     command = (
         f"{prepare}exec setpriv --reuid={uid} --regid={gid} --clear-groups "
-        f'env HOME={work} {sys.executable} -c "$PROBE" {work} {REPO}'
+        f"env HOME={work} XDG_CACHE_HOME={cache} "
+        f'{sys.executable} -c "$PROBE" {work} {REPO}'
     )
+    # The repository, the venv, and the grader's folders: the course copy and the kernel's
+    # folder are in ``work``.
+    needles = [str(REPO), str(Path(sys.prefix).resolve()), str(work), str(cache)]
+    scan = box_scan.scan_code(needles, layout.python_layout()[2])
     done = subprocess.run(
         ["unshare", "--mount", "--propagation", "private", "sh", "-c", command],
         capture_output=True,
         text=True,
         timeout=120,
-        env={**os.environ, "PROBE": PROBE},
+        env={**os.environ, "PROBE": PROBE, "SCAN": scan},
         cwd=work,
     )
     subprocess.run(["rm", "-rf", str(work)], check=True)
@@ -127,3 +146,5 @@ def test_a_user_who_is_not_root_gets_the_same_box():
         "network Network is unreachable",
         "forks stopped True",  # RLIMIT_NPROC holds for a user who is not root
     ]
+    compiled = len(environment.compiled_files())
+    assert result["scan"] == [f"control in {compiled} files", *box_scan.CLEAN]
