@@ -44,33 +44,19 @@ def _print_problems(problems: list[str], what: str) -> int:
 
 def run_autograde(args: argparse.Namespace) -> int:
     """Grade the assignment in the sandbox; list what needs attention."""
-    from grader.tool import gradebook
     from grader.tool.autograde import autograde
-    from grader.tool.isolation import Limits, isolation
+    from grader.tool.isolation import isolation
     from grader.tool.safe_text import terminal_safe
 
     course.put_python_on_path()
+    config = course.course_config(db=args.db)
     box = isolation()
     if box.missing and args.cluster is None:
         print(
             f"warning: sandbox mode {box.mode}; not enforced: {'; '.join(box.missing)}",
             file=sys.stderr,
         )
-    config = course.course_config()
-    if args.db:
-        gradebook.use(config, args.db)
-    mib = 2**20
-    limits = Limits(
-        cell_timeout=args.timeout,
-        notebook_timeout=args.notebook_timeout,
-        memory_bytes=int(args.memory * 2**30),
-        disk_bytes=int(args.disk_mib * mib),
-        disk_files=args.disk_files,
-        output_bytes=int(args.cell_output_mib * mib),
-        notebook_output_bytes=int(args.output_mib * mib),
-        notebook_bytes=int(args.max_notebook_mib * mib),
-        intake_memory_bytes=int(args.intake_memory_mib * mib),
-    )
+    limits = limits_from(args)
     summary = autograde(
         config,
         args.assignment.split(","),
@@ -99,43 +85,61 @@ def run_report(args: argparse.Namespace) -> int:
     from grader.tool.report import report
     from grader.tool.safe_text import terminal_safe
 
-    print(terminal_safe(report(course.course_config(), args.assignment, args.png)))
+    print(terminal_safe(report(course.course_config(db=args.db), args.assignment, args.png)))
     if args.png:
         print(f"\nwrote {args.png}")
     return 0
 
 
-def _add_limit_options(command) -> None:
-    """autograde's limits beyond --timeout and --memory; the defaults are ``Limits``'s."""
+# autograde's options for the sandbox's limits: (option, Limits field, unit, help). The unit
+# turns the option's value (seconds, GiB, MiB, a count) into the field's.
+LIMIT_OPTIONS = [
+    ("--timeout", "cell_timeout", 1, "seconds per cell or check"),
+    ("--notebook-timeout", "notebook_timeout", 1, "seconds per notebook, restarts and replays in"),
+    ("--start-timeout", "start_timeout", 1, "seconds a kernel may take to start"),
+    ("--memory", "memory_bytes", 2**30, "GiB of memory per submission"),
+    ("--processes", "processes", 1, "processes and threads the kernel may run"),
+    ("--file-mib", "file_bytes", 2**20, "MiB of the largest file the kernel may write"),
+    ("--disk-mib", "disk_bytes", 2**20, "MiB the kernel may write"),
+    ("--disk-files", "disk_files", 1, "files and folders the kernel may create"),
+    ("--cell-output-mib", "output_bytes", 2**20, "MiB of output per cell"),
+    ("--output-mib", "notebook_output_bytes", 2**20, "MiB of output kept per notebook"),
+    ("--max-notebook-mib", "notebook_bytes", 2**20, "largest notebook accepted, in MiB"),
+    ("--intake-memory-mib", "intake_memory_bytes", 2**20, "MiB that reading one notebook may take"),
+]
+
+
+def limits_from(args: argparse.Namespace):
+    """The ``Limits`` that autograde's options ask for."""
     from grader.tool.isolation import Limits
 
-    mib = 2**20
-    for option, kind, default, text in [
-        (
-            "--notebook-timeout",
-            float,
-            Limits.notebook_timeout,
-            "seconds per notebook, restarts and replays included",
-        ),
-        ("--disk-mib", float, Limits.disk_bytes / mib, "MiB the kernel may write"),
-        ("--disk-files", int, Limits.disk_files, "files and folders the kernel may create"),
-        ("--cell-output-mib", float, Limits.output_bytes / mib, "MiB of output per cell"),
-        (
-            "--output-mib",
-            float,
-            Limits.notebook_output_bytes / mib,
-            "MiB of output kept per notebook",
-        ),
-        ("--max-notebook-mib", float, Limits.notebook_bytes / mib, "largest notebook accepted"),
-        (
-            "--intake-memory-mib",
-            float,
-            Limits.intake_memory_bytes / mib,
-            "MiB that reading one notebook may take",
-        ),
-    ]:
+    values = {}
+    for option, field, unit, _ in LIMIT_OPTIONS:
+        value = getattr(args, option[2:].replace("-", "_")) * unit
+        values[field] = round(value) if isinstance(getattr(Limits, field), int) else value
+    return Limits(**values)
+
+
+def add_db_option(command) -> None:
+    """--db: the gradebook of this run, over nbgrader_config.py's."""
+    command.add_argument(
+        "--db",
+        metavar="URL",
+        default=None,
+        help="the gradebook: sqlite:///path/gradebook.db or postgresql://user@host/name "
+        "(default: nbgrader_config.py's)",
+    )
+
+
+def _add_limit_options(command) -> None:
+    """autograde's limits; the defaults are ``Limits``'s."""
+    from grader.tool.isolation import Limits
+
+    for option, field, unit, text in LIMIT_OPTIONS:
+        default = getattr(Limits, field) / unit
+        kind = int if unit == 1 and isinstance(getattr(Limits, field), int) else float
         command.add_argument(
-            option, type=kind, default=default, help=f"{text} (default {default:g})"
+            option, type=kind, default=kind(default), help=f"{text} (default {default:g})"
         )
     command.add_argument(
         "--unsafe",
@@ -167,10 +171,6 @@ def _add_grading_commands(commands) -> None:
         default=os.cpu_count() or 1,
         help="submissions graded at once (default: one per core)",
     )
-    command.add_argument(
-        "--timeout", type=float, default=30.0, help="seconds per cell (default 30)"
-    )
-    command.add_argument("--memory", type=float, default=3.0, help="GiB per submission (default 3)")
     _add_limit_options(command)
     command.add_argument(
         "--seed",
@@ -185,13 +185,7 @@ def _add_grading_commands(commands) -> None:
         help="grade on the workers of this Dask scheduler, e.g. tcp://host:8786 "
         "(docs/platforms/cluster.md); --workers is then the cluster's",
     )
-    command.add_argument(
-        "--db",
-        metavar="URL",
-        default=None,
-        help="the gradebook: sqlite:///path/gradebook.db or postgresql://user@host/name "
-        "(default: nbgrader_config.py's)",
-    )
+    add_db_option(command)
     command.add_argument(
         "--force",
         action="store_true",
@@ -203,6 +197,7 @@ def _add_grading_commands(commands) -> None:
     platforms.add_returns(commands)
 
     command = commands.add_parser("report", help="pass rates and frequent mistakes")
+    add_db_option(command)
     command.add_argument("assignment", help="lesson folder name")
     command.add_argument("--png", type=Path, default=None, help="also write a bar chart here")
     command.set_defaults(run=run_report)

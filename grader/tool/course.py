@@ -59,9 +59,10 @@ def put_python_on_path() -> None:
         os.environ["PATH"] = os.pathsep.join([scripts, path]) if path else scripts
 
 
-def course_config(root: Path = ROOT) -> Config:
+def course_config(root: Path = ROOT, db: str | None = None) -> Config:
     """nbgrader's configuration from ``root/nbgrader_config.py``, rooted at ``root``.
 
+    db: a gradebook URL that overrides the file's (``--db``): sqlite:///… or postgresql://….
     A relative sqlite gradebook URL ("sqlite:///grading/gradebook.db") would be resolved
     against the current directory by sqlite; here it is resolved against ``root``, and the
     database's folder is created.
@@ -69,6 +70,10 @@ def course_config(root: Path = ROOT) -> Config:
     root = Path(root)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     config.CourseDirectory.root = str(root)
+    if db:
+        from grader.tool.gradebook import use
+
+        use(config, db)
     url = config.CourseDirectory.db_url
     relative = url.removeprefix("sqlite:///")
     if url.startswith("sqlite:///") and not relative.startswith("/"):

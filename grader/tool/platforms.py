@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 
 from grader.tool import course
-from grader.tool.cli import _print_problems
+from grader.tool.cli import _print_problems, add_db_option
 
 
 def run_collect(args: argparse.Namespace) -> int:
@@ -22,7 +22,7 @@ def run_collect(args: argparse.Namespace) -> int:
 
     layout = lms.custom(args.pattern) if args.pattern else args.source_format
     result = collect(
-        course.course_config(),
+        course.course_config(db=args.db),
         args.assignment,
         args.source,
         layout=layout,
@@ -42,7 +42,7 @@ def run_feedback(args: argparse.Namespace) -> int:
     """Write each student's feedback page; with --zip, also the LMS's bulk-upload zip."""
     from grader.tool.feedback import feedback, feedback_zip
 
-    config = course.course_config()
+    config = course.course_config(db=args.db)
     for path in feedback(config, args.assignment, args.students or None):
         print(f"wrote {path}")
     if args.zip:
@@ -58,7 +58,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     problems: list[str] = []
     path = export(
-        course.course_config(),
+        course.course_config(db=args.db),
         args.output,
         args.assignments or None,
         to=args.to,
@@ -83,6 +83,7 @@ def add_collect(commands) -> None:
     from grader.tool.lms import FORMATS
 
     command = commands.add_parser("collect", help="import submissions from a folder or LMS zip")
+    add_db_option(command)
     command.add_argument("assignment", help="lesson folder name, e.g. 05_backprop")
     command.add_argument("source", type=Path, help="the LMS's bulk download: a zip or a folder")
     command.add_argument(
@@ -116,6 +117,7 @@ def add_collect(commands) -> None:
 def add_returns(commands) -> None:
     """``feedback``, ``export`` and ``gradescope``: what goes back to the platform."""
     command = commands.add_parser("feedback", help="write an HTML page per student")
+    add_db_option(command)
     command.add_argument("assignment", help="lesson folder name")
     command.add_argument("students", nargs="*", metavar="STUDENT", help="only these (default: all)")
     command.add_argument(
@@ -124,6 +126,7 @@ def add_returns(commands) -> None:
     command.set_defaults(run=run_feedback)
 
     command = commands.add_parser("export", help="export the grades for nbgrader, Canvas or Moodle")
+    add_db_option(command)
     command.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="default: all")
     command.add_argument("--output", type=Path, default=Path("grades.csv"), help="CSV to write")
     command.add_argument(
