@@ -707,7 +707,7 @@ def test_every_graded_notebook_keeps_a_bounded_output(graded):
 
 def test_the_terminal_gets_no_escape_sequence_from_students(graded, capsys, monkeypatch):
     _, _, config, *_ = graded
-    monkeypatch.setattr(course_module, "course_config", lambda: config)
+    monkeypatch.setattr(course_module, "course_config", lambda db=None: config)
     # The report of the one student whose exception text is made of escape sequences.
     every = report_module.load_results
     monkeypatch.setattr(
