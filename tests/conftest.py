@@ -1,8 +1,11 @@
-"""Shared fixtures: the sample assignment, its kernels' search path, and empty gradebooks; and
-the figures that tests report for the end of the run (the browser tests' slider latencies)."""
+"""Shared fixtures: the sample assignment, its kernels' search path, empty gradebooks, the
+catalogue's entries; and the figures that tests report for the end of the run (the browser
+tests' slider latencies)."""
 
+import importlib.util
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,6 +48,24 @@ def gradebook_url(empty_gradebook, tmp_path):
     path = tmp_path / "gradebook.db"
     shutil.copyfile(empty_gradebook, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    """``catalogue(name)``: tests/catalogue/<name>.py, imported by path, for tests that reuse
+    its entries (a right answer, a mistake) instead of writing them again."""
+    folder = Path(__file__).parent / "catalogue"
+    sys.path.insert(0, str(folder))  # for the entries' ``from entries import ...``
+    loaded = {}
+
+    def load(name):
+        if name not in loaded:
+            spec = importlib.util.spec_from_file_location(name, folder / f"{name}.py")
+            loaded[name] = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(loaded[name])
+        return loaded[name]
+
+    return load
 
 
 def pytest_terminal_summary(terminalreporter):

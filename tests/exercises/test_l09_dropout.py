@@ -229,7 +229,7 @@ def test_network_forward_with_a_mask_at_evaluation_is_named():
     )
 
 
-def test_network_backward_mistakes_are_named_and_central_differences_fail():
+def test_network_backward_mistakes_are_named_and_central_differences_fail(catalogue):
     from nnlib.dropout_net import dropout_net_backward
 
     def skips_dropout(dZ2, cache, params, p):
@@ -240,25 +240,7 @@ def test_network_backward_mistakes_are_named_and_central_differences_fail():
     message = failure("dropout_net_backward", skips_dropout, hidden=True, seed=4)
     assert "skipped dropout's backward" in message
 
-    from nnlib.gradcheck import numerical_gradient_array
-
-    def numeric(dZ2, cache, params, p):
-        X, _, keep, _ = cache
-        scale = 1.0 if keep is None else keep / (1 - p)
-        grads = []
-        for layer in range(2):
-            pair = []
-            for index in range(2):
-
-                def logits(value, layer=layer, index=index):
-                    trial = [list(q) for q in params]
-                    trial[layer][index] = value
-                    (W1, b1), (W2, b2) = trial
-                    return (np.maximum(X @ W1 + b1, 0.0) * scale) @ W2 + b2
-
-                pair.append(numerical_gradient_array(logits, params[layer][index].copy(), dZ2))
-            grads.append(tuple(pair))
-        return grads
+    numeric = catalogue("catalogue_l09").net_backward_by_central_differences
 
     for seed in range(1, 6):
         assert "Diagnosis" not in failure("dropout_net_backward", numeric, hidden=True, seed=seed)

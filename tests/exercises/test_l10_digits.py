@@ -2,10 +2,7 @@
 digit classifier graded on three splits against a softmax-regression baseline.
 (The network's pieces are in test_l10_pieces.py.)"""
 
-import importlib.util
 import re
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,20 +12,6 @@ from grader.exercise import get
 from grader.exercises import l10_digits
 from grader.exercises.l10_digits import digit_split
 from nnlib import classifier
-
-CATALOGUE = Path(__file__).parents[1] / "catalogue"
-
-
-def catalogue_l10():
-    """tests/catalogue/catalogue_l10.py, imported by path: its right answers are used here too."""
-    sys.path.insert(0, str(CATALOGUE))  # for its ``from entries import ...``
-    spec = importlib.util.spec_from_file_location("catalogue_l10", CATALOGUE / "catalogue_l10.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-small_network = catalogue_l10().small_network
 
 
 def failure(name, fn, hidden=False, seed=None):
@@ -95,7 +78,8 @@ def test_accuracy_plainly_wrong_gets_a_value_message():
     assert "accuracy is wrong: expected 0.666667, got 0.5" in message
 
 
-def test_a_trained_network_passes_visible_and_hidden(capsys):
+def test_a_trained_network_passes_visible_and_hidden(capsys, catalogue):
+    small_network = catalogue("catalogue_l10").small_network
     check("train_digit_network", small_network)
     check("train_digit_network", small_network, hidden=True, seed=11)
     out = capsys.readouterr().out
