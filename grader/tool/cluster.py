@@ -22,6 +22,7 @@ import threading
 from pathlib import Path
 
 from distributed import Client, get_worker
+from distributed.client import ClosedClientError
 from distributed.scheduler import KilledWorker
 
 from grader.tool.grading import Job
@@ -198,8 +199,11 @@ class Cluster:
         return f"grading failed: {type(error).__name__}: {error}"
 
     def close(self) -> None:
-        """Stop waiting for jobs and disconnect."""
-        self.executor.shutdown(wait=False)
-        if self.client.status == "running":
+        """Cancel what is left and disconnect. Never raises: it runs while a ClusterLost
+        may be on its way up, and the scheduler may go away at any moment in between."""
+        try:
+            self.executor.shutdown(wait=False)
             self.client.unsubscribe_topic("all")
+        except (ClosedClientError, OSError, TimeoutError):
+            pass  # the scheduler is gone, and with it every job and the subscription
         self.client.close(timeout=CONNECT_SECONDS)

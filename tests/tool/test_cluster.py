@@ -19,7 +19,7 @@ from distributed import Client
 from grader.tool import autograde as autograde_module
 from grader.tool import cli, gradebook
 from grader.tool.autograde import autograde
-from grader.tool.cluster import ClusterLost
+from grader.tool.cluster import Cluster, ClusterLost
 from grader.tool.isolation import Limits
 from grader.tool.parcel import Parcel, grade_parcel, material, worker_version
 from grader.tool.testcells import notebook_specs
@@ -193,6 +193,24 @@ def test_a_lost_scheduler_stops_the_run_and_the_rerun_grades_only_the_rest(
         0,
         classroom.EXPECTED,
     )
+
+
+def test_closing_after_the_client_gave_up_on_the_scheduler_raises_nothing(
+    classroom, course, dask_cluster
+):
+    """The race behind a lost run: the client closes itself (its scheduler is gone) before
+    ``autograde`` closes the pool, with jobs still pending. The ClusterLost on its way up
+    must not be replaced by the client's complaint that it is closed."""
+    running = dask_cluster(1)
+    cluster = Cluster(running.address, {})
+    pending = cluster.executor.submit(time.sleep, 60)
+    running.stop_scheduler()
+    deadline = time.monotonic() + 60
+    while cluster.client.status != "closed" and time.monotonic() < deadline:
+        time.sleep(0.2)  # the client retries for its connect timeout, then closes itself
+    assert cluster.client.status == "closed"
+    cluster.close()  # raises nothing
+    assert pending.cancelled()  # the job was never graded: nothing to save
 
 
 def test_a_worker_that_runs_another_course_version_grades_nothing(
