@@ -15,6 +15,8 @@ import time
 import nbformat
 import pytest
 from distributed import Client
+from nbgrader.api import Gradebook
+from sqlalchemy import text
 
 from grader.tool import autograde as autograde_module
 from grader.tool import cli, gradebook
@@ -211,6 +213,30 @@ def test_closing_after_the_client_gave_up_on_the_scheduler_raises_nothing(
     assert cluster.client.status == "closed"
     cluster.close()  # raises nothing
     assert pending.cancelled()  # the job was never graded: nothing to save
+
+
+def test_the_source_copy_is_a_gradebook_of_the_assignment_alone(classroom, course, tmp_path):
+    config = classroom.config(course)
+    url = config.CourseDirectory.db_url
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(gradebook.source_copy(url, "fx"))
+
+    def described(db_url):
+        with Gradebook(db_url) as book:
+            [version] = book.db.execute(text("SELECT version_num FROM alembic_version"))
+            assignment = book.find_assignment("fx")
+            return {
+                "version": version[0],
+                "notebooks": [n.name for n in assignment.notebooks],
+                "grade cells": sorted(
+                    (c.name, c.max_score) for c in book.find_notebook("fx", "fx").grade_cells
+                ),
+                "source cells": len(book.find_notebook("fx", "fx").source_cells),
+            }
+
+    assert described(f"sqlite:///{copy}") == described(url)
+    with Gradebook(f"sqlite:///{copy}") as book:
+        assert (book.students, len(book.assignments)) == ([], 1)
 
 
 def test_a_worker_that_runs_another_course_version_grades_nothing(
