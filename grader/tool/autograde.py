@@ -249,7 +249,6 @@ def _jobs(
                 source_folder=source_folder,
                 limits=limits,
                 seed=int(child.generate_state(1)[0]),
-                slot=number,
                 box=box,
                 digest=_digest(f"{path}/{spec.notebook}.ipynb", limits, spec, version),
             )

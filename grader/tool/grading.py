@@ -49,7 +49,6 @@ class Job:
     scratch:       an empty folder for this job alone, which only the grader writes.
     source_folder: the assignment's source folder, whose files (not notebooks) the kernel sees.
     seed:          the secret seed of this job's hidden cases.
-    slot:          a small integer unique among concurrent jobs (the kernel's uid).
     box:           how the kernel is contained (``isolation.Isolation``).
     digest:        a digest of the submitted file, the notebook's tests and the course
                    version, recorded in the results file so that a rerun knows what it
@@ -65,7 +64,6 @@ class Job:
     source_folder: str
     limits: Limits
     seed: int
-    slot: int
     box: Isolation
     digest: str = ""
 
@@ -104,7 +102,6 @@ def grade_notebook(job: Job) -> Outcome:
             Path(job.course_copy),
             job.limits,
             job.box,
-            job.slot,
             files,
         )
     except Exception as error:

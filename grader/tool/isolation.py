@@ -4,7 +4,8 @@
 Three modes, strongest first:
 
 - "namespaces" (the tool runs as root): the box below, and each kernel runs as its own host
-  uid (``FIRST_UID + slot``), so that even a kernel that left its box owns nothing;
+  uid (``FIRST_UID + slot``, the slot leased machine-wide by ``uids.lease``), so that even a
+  kernel that left its box owns nothing;
 - "user-namespace" (an instructor who is not root): the same box; on the host the kernel's
   processes belong to the instructor's uid, but inside the box they are an unprivileged uid
   with no capabilities, and the box shows nothing of the instructor's files;
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 
 FIRST_UID = 200_000  # far above any real account; in "namespaces" mode each kernel gets its own
+PROBE_UID = FIRST_UID - 1  # the probe's: never a kernel's, whose process count it would share
 MODES = ("namespaces", "user-namespace", "limits-only")
 
 
@@ -144,7 +146,7 @@ def _box_refused() -> str | None:
         capture_output=True,
         text=True,
         timeout=10,
-        preexec_fn=_drop_to(FIRST_UID) if root else None,
+        preexec_fn=_drop_to(PROBE_UID) if root else None,
     )
     if probe.returncode != 0:
         return (

@@ -20,7 +20,6 @@ import shutil
 import sys
 import tempfile
 import threading
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -35,7 +34,6 @@ from grader.tool.testcells import NotebookSpec
 
 # The packages whose versions decide a grade, beside the course's own code.
 PINNED = ("numpy", "nbgrader", "nbformat", "ipykernel", "jupyter_client")
-SLOTS_PER_PROCESS = 64  # jobs one worker process may grade at once (one per thread)
 
 
 @dataclass(frozen=True)
@@ -131,7 +129,7 @@ def grade_parcel(parcel: Parcel) -> Outcome:
         return outcome
     box = isolation() if parcel.mode is None else mode_isolation(parcel.mode)
     unpacked = _unpacked(parcel.material)
-    with _slot() as slot, tempfile.TemporaryDirectory(prefix="parcel-") as folder:
+    with tempfile.TemporaryDirectory(prefix="parcel-") as folder:
         os.chmod(folder, 0o711)
         path = Path(folder) / f"{parcel.spec.notebook}.ipynb"
         path.write_bytes(parcel.notebook)
@@ -146,7 +144,6 @@ def grade_parcel(parcel: Parcel) -> Outcome:
             source_folder=str(unpacked / "files"),
             limits=parcel.limits,
             seed=parcel.seed,
-            slot=slot,
             box=box,
             digest=parcel.digest,
         )
@@ -195,21 +192,3 @@ def _unpacked(item: Material) -> Path:
             shadow.build(building / "course", set(item.references))
             building.rename(folder)
         return folder
-
-
-_slots_lock = threading.Lock()
-_slots_taken: set[int] = set()
-
-
-@contextmanager
-def _slot():
-    """A slot no other job on this machine holds while it runs: the kernel's uid is
-    ``FIRST_UID + slot``, and this process's id keeps two worker processes apart."""
-    with _slots_lock:
-        free = next(i for i in range(SLOTS_PER_PROCESS) if i not in _slots_taken)
-        _slots_taken.add(free)
-    try:
-        yield os.getpid() * SLOTS_PER_PROCESS + free
-    finally:
-        with _slots_lock:
-            _slots_taken.discard(free)

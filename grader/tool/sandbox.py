@@ -47,7 +47,8 @@ class SandboxedKernel:
     course: the generated course copy (nnlib and grader), shown read-only at /opt/course.
     limits: a Limits.
     box:    an Isolation (its mode decides how the kernel is contained).
-    slot:   a small integer that makes the uid unique among concurrent kernels.
+    slot:   the kernel's host uid is FIRST_UID + slot as root; lease it (``uids.lease``) so
+            that no other kernel on this machine has it.
     files:  a folder whose contents are copied into the kernel's home at each start, or None.
     """
 

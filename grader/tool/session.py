@@ -11,10 +11,12 @@ deadline: ``Limits.notebook_timeout`` from the session's start; once it has pass
 from __future__ import annotations
 
 import time
+from contextlib import ExitStack
 
 import nbformat
 
-from grader.tool.isolation import Limits
+from grader.tool import uids
+from grader.tool.isolation import Isolation, Limits
 from grader.tool.reply import KernelDied, Reply, Status
 from grader.tool.sandbox import DRAIN_SECONDS, INTERRUPT_SECONDS, SandboxedKernel
 
@@ -34,22 +36,30 @@ class OutOfTime(KernelDied):
 
 
 class KernelSession:
-    """A sandboxed kernel for one notebook, restarted and replayed if it dies.
+    """A sandboxed kernel for one notebook, restarted and replayed if it dies; ``close`` it.
 
-    Takes ``SandboxedKernel``'s arguments (folder, course, limits, box, slot, files), builds
-    the kernel from them and starts it; raises KernelDied if it does not start.
+    Takes ``SandboxedKernel``'s arguments but the slot (folder, course, limits, box, files):
+    as root, it leases a host uid for the kernel that no other kernel on this machine holds
+    until ``close`` (``uids.lease``). Starts the kernel; raises KernelDied if it does not
+    start, RuntimeError if no uid is free.
     """
 
-    def __init__(self, *kernel_args, **kernel_kwargs):
-        self.kernel = SandboxedKernel(*kernel_args, **kernel_kwargs)
-        self.limits: Limits = self.kernel.limits
-        self.deadline = time.monotonic() + self.limits.notebook_timeout
+    def __init__(self, folder, course, limits: Limits, box: Isolation, files=None):
+        self.limits = limits
+        self.deadline = time.monotonic() + limits.notebook_timeout
         self.history: list[str] = []
         self.restarts = 0
         self.executing = 0.0
         self.kept = 0  # bytes of output kept so far for the notebook
         self.dropped_from: int | None = None  # the first cell whose outputs were dropped
-        self.kernel.start()
+        self._held = ExitStack()  # the kernel's host uid, released by close
+        slot = self._held.enter_context(uids.lease()) if box.mode == "namespaces" else 0
+        self.kernel = SandboxedKernel(folder, course, limits, box, slot, files)
+        try:
+            self.kernel.start()
+        except BaseException:
+            self.close()
+            raise
 
     def out_of_time(self) -> OutOfTime:
         """The error that ends a notebook whose budget is spent (its text is the summary line)."""
@@ -114,7 +124,9 @@ class KernelSession:
         return kept
 
     def close(self) -> None:
+        """Kill the kernel, then give its uid back; safe to call twice."""
         self.kernel.kill()
+        self._held.close()
 
 
 def _valid_output(output: dict):

@@ -34,7 +34,6 @@ def test_a_notebook_that_cannot_be_restored_is_graded_zero_with_the_reason(
         source_folder=str(course / "solutions" / "fx"),
         limits=Limits(),
         seed=1,
-        slot=0,
         box=mode_isolation("namespaces"),
     )
     outcome = grade_notebook(job)

@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 
 from grader.tool import box as layout
-from grader.tool import environment, shadow
+from grader.tool import environment, shadow, uids
 from grader.tool import isolation as isolation_module
-from grader.tool.isolation import Limits, isolation, mode_isolation
+from grader.tool.isolation import FIRST_UID, Limits, isolation, mode_isolation
 from grader.tool.reply import Status
 from grader.tool.sandbox import DRAIN_SECONDS, INTERRUPT_SECONDS, SandboxedKernel
+from grader.tool.session import KernelSession
 
 REPO = Path(__file__).resolve().parents[2]
 BOXED = ["namespaces", "user-namespace"]
@@ -173,15 +174,22 @@ def host_uids(pid: int) -> set[int]:
     return uids
 
 
-def test_as_root_each_kernel_runs_as_a_host_uid_of_its_own(copy, tmp_path):
+def test_as_root_each_kernel_runs_as_a_host_uid_no_other_kernel_holds(copy, tmp_path):
     box = mode_isolation("namespaces")
-    first = SandboxedKernel(tmp_path / "one", copy, Limits(), box, slot=1)
-    second = SandboxedKernel(tmp_path / "two", copy, Limits(), box, slot=2)
-    with first, second:
-        assert run(first, "print(6 * 7)") == run(second, "print(6 * 7)") == "42"
-        assert host_uids(first.process.pid) == {isolation_module.FIRST_UID + 1}
-        assert host_uids(second.process.pid) == {isolation_module.FIRST_UID + 2}
-        assert len(descendants(first.process.pid)) >= 3  # bubblewrap, its init, the kernel
+    first = KernelSession(tmp_path / "one", copy, Limits(), box)
+    second = KernelSession(tmp_path / "two", copy, Limits(), box)
+    try:
+        assert run(first.kernel, "print(6 * 7)") == run(second.kernel, "print(6 * 7)") == "42"
+        [one] = host_uids(first.kernel.process.pid)
+        [two] = host_uids(second.kernel.process.pid)
+        assert one != two
+        assert {one, two} <= set(range(FIRST_UID, FIRST_UID + uids.SLOTS))
+        assert len(descendants(first.kernel.process.pid)) >= 3  # bwrap, its init, the kernel
+    finally:
+        first.close()
+        second.close()
+    with uids.lease() as slot:  # closed sessions give their uids back
+        assert slot <= max(one, two) - FIRST_UID
 
 
 PACKAGES = """
