@@ -98,6 +98,43 @@ def expect_pairs(function_name, outputs, count, what):
     ]
 
 
+def check_layer_gradients(function_name, outputs, expected, network, variants) -> None:
+    """Judge a backward pass's list of (dW, db), one pair per layer, layer 1 first.
+
+    expected: nnlib's list of (dW, db).
+    network:  (params, X, names, upstream): the network, its input and activations, and the
+              gradient (m, n_L) the pass started from, for central differences of its output.
+    variants: {diagnosis: the list of (dW, db) that mistake gives}.
+    Raises CheckFailed for the list's length or order, then layer by layer, the last first: a
+    mistake there explains the errors of the layers before it.
+    """
+    __tracebackhide__ = True
+    params, X, names, upstream = network
+    grads = expect_pairs(function_name, outputs, len(expected), ("dW", "db"))
+    shapes = [(np.shape(dW), np.shape(db)) for dW, db in grads]
+    right = [(dW.shape, db.shape) for dW, db in expected]
+    if shapes != right and shapes == right[::-1]:
+        raise failure(
+            f"{function_name}'s pairs do not match the layers' shapes in this order.",
+            "the list is in backward order, last layer first; the first pair must be "
+            "layer 1's (dW, db): reverse the list before returning it",
+        )
+    m = upstream.shape[0]
+    for layer in reversed(range(len(expected))):
+        for index, label in enumerate(("dW", "db")):
+            right = expected[layer][index]
+            check_gradient(
+                f"layer {layer + 1}'s {label}",
+                grads[layer][index],
+                forward_in(params, X, names, layer, index),
+                params[layer][index],
+                upstream,
+                expected=right,
+                mistakes={why: pairs[layer][index] for why, pairs in variants.items()}
+                | known.batch_scale(label, right, m),
+            )
+
+
 @register
 class MLPBackward(Exercise):
     """mlp_backward(dA, caches, activations) -> [(dW, db) per layer], for any depth."""
@@ -139,38 +176,20 @@ class MLPBackward(Exercise):
         dA, caches, names = case.inputs.values()
         params, X = case.secret["params"], caches[0][0]
         expected = mlp.mlp_backward(dA, caches, names)
-        grads = expect_pairs("mlp_backward", outputs, len(expected), ("dW", "db"))
-        shapes = [(np.shape(dW), np.shape(db)) for dW, db in grads]
-        right = [(dW.shape, db.shape) for dW, db in expected]
-        if shapes != right and shapes == right[::-1]:
-            raise failure(
-                "mlp_backward's pairs do not match the layers' shapes in this order.",
-                "the list is in backward order, last layer first; the first pair must be "
-                "layer 1's (dW, db): reverse the list before returning it",
-            )
-        at_output = backward_variant(dA, caches, names, at_output=True)
-        skipped = backward_variant(dA, caches, names, skip_activation=True)
-        m = dA.shape[0]
-        # The last layer first: a mistake there explains the errors of the layers before it.
-        for layer in reversed(range(len(expected))):
-            for index, label in enumerate(("dW", "db")):
-                right = expected[layer][index]
-                check_gradient(
-                    f"layer {layer + 1}'s {label}",
-                    grads[layer][index],
-                    forward_in(params, X, names, layer, index),
-                    params[layer][index],
-                    dA,
-                    expected=right,
-                    mistakes={
-                        "f' was taken at the layer's output A = f(Z); it belongs at the "
-                        "cached Z": at_output[layer][index],
-                        "the activations' backward was skipped: dZ = dA ∘ f'(Z), not dA": skipped[
-                            layer
-                        ][index],
-                    }
-                    | known.batch_scale(label, right, m),
-                )
+        check_layer_gradients(
+            "mlp_backward",
+            outputs,
+            expected,
+            (params, X, names, dA),
+            {
+                "f' was taken at the layer's output A = f(Z); it belongs at the cached Z": (
+                    backward_variant(dA, caches, names, at_output=True)
+                ),
+                "the activations' backward was skipped: dZ = dA ∘ f'(Z), not dA": (
+                    backward_variant(dA, caches, names, skip_activation=True)
+                ),
+            },
+        )
 
 
 @register

@@ -74,7 +74,7 @@ class SoftmaxCrossEntropy(Exercise):
         return cases
 
     def judge(self, case, outputs):
-        J, dZ = expect_tuple("softmax_cross_entropy", outputs, ("J", "dZ"), numbers=("J",))
+        J, dZ = expect_tuple(self.name, outputs, ("J", "dZ"), numbers=("J",))
         Z, Y = case.inputs.values()
         m, k = Z.shape
         expected_J, expected_dZ = softmax_cross_entropy(Z, Y)

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from grader import mistakes as known
-from grader.checks import check_gradient, compare, failure
+from grader.checks import compare
 from grader.exercise import Case, Exercise, register
 from grader.exercises.l05_backprop import LARGE, NUMERICAL_HELPERS
-from grader.exercises.l05_network import distinct_sizes, expect_pairs, forward_in, random_network
-from grader.failures import every_part
-from grader.kit import expect_scalar, expect_tuple
+from grader.exercises.l05_network import (
+    check_layer_gradients,
+    distinct_sizes,
+    random_network,
+)
+from grader.exercises.l06_fused import SoftmaxCrossEntropy
+from grader.kit import expect_tuple
 from nnlib import classifier
 from nnlib.activations import relu, relu_derivative, softmax
 from nnlib.layers import dense_backward
-from nnlib.losses import softmax_cross_entropy
 
 RELU_ON_LOGITS = (
     "ReLU was applied to the last layer too: the last layer gives the logits Z, which may be "
@@ -105,8 +107,9 @@ def one_hot_rows(rng, m: int, k: int) -> np.ndarray:
 
 
 @register
-class NetworkCost(Exercise):
-    """network_cost(Z, Y) -> (J, dZ): softmax cross-entropy averaged over the batch."""
+class NetworkCost(SoftmaxCrossEntropy):
+    """network_cost(Z, Y) -> (J, dZ): softmax cross-entropy averaged over the batch, judged
+    as lesson 06's ``softmax_cross_entropy`` is, on cases of the digits' shape."""
 
     name = "network_cost"
     reference = ("nnlib.losses.softmax_cross_entropy", *NUMERICAL_HELPERS)
@@ -126,27 +129,6 @@ class NetworkCost(Exercise):
                 Z[2] += LARGE  # where central differences are measurably off
             cases.append(Case({"Z": Z, "Y": one_hot_rows(rng, m, k)}, label=f"m={m}, K={k}"))
         return cases
-
-    def judge(self, case, outputs):
-        J, dZ = expect_tuple("network_cost", outputs, ("J", "dZ"), numbers=("J",))
-        Z, Y = case.inputs.values()
-        m = Z.shape[0]
-        expected_J, expected_dZ = softmax_cross_entropy(Z, Y)
-        every_part(
-            lambda: compare(
-                "J",
-                expect_scalar("J", J, batch=m),
-                expected_J,
-                mistakes=known.batch_scale("J", expected_J, m),
-            ),
-            lambda: compare(
-                "dZ",
-                dZ,
-                expected_dZ,
-                mistakes=known.batch_scale("dZ", expected_dZ, m)
-                | {"dZ has the wrong sign: it is (A − Y) / m, not (Y − A) / m": -expected_dZ},
-            ),
-        )
 
 
 def backward_variant(dZ, caches, relu_on_logits=False, kink_open=False):
@@ -197,37 +179,19 @@ class NetworkBackward(Exercise):
         dZ, caches = case.inputs.values()
         params, X = case.secret["params"], caches[0][0]
         expected = classifier.network_backward(dZ, caches)
-        grads = expect_pairs("network_backward", outputs, len(expected), ("dW", "db"))
-        shapes = [(np.shape(dW), np.shape(db)) for dW, db in grads]
-        if len(shapes) > 1 and shapes == [(dW.shape, db.shape) for dW, db in expected][::-1]:
-            raise failure(
-                "network_backward's pairs do not match the layers' shapes in this order.",
-                "the list is in backward order, last layer first; the first pair must be "
-                "layer 1's (dW, db): reverse the list before returning it",
-            )
-        on_logits = backward_variant(dZ, caches, relu_on_logits=True)
-        open_kink = backward_variant(dZ, caches, kink_open=True)
-        names = classifier.layer_activations(len(params))
-        m = dZ.shape[0]
-        for layer in reversed(range(len(expected))):
-            for index, label in enumerate(("dW", "db")):
-                right = expected[layer][index]
-                check_gradient(
-                    f"layer {layer + 1}'s {label}",
-                    grads[layer][index],
-                    forward_in(params, X, names, layer, index),
-                    params[layer][index],
-                    dZ,
-                    expected=right,
-                    mistakes={
-                        "ReLU's derivative was applied to the last layer too: the last layer "
-                        "gives the logits Z, and its activation is the identity": on_logits[layer][
-                            index
-                        ],
-                        "ReLU'(0) was taken as 1: the course takes ReLU'(z) = 1 only where "
-                        "z > 0, so a unit with z exactly 0 passes no gradient": open_kink[layer][
-                            index
-                        ],
-                    }
-                    | known.batch_scale(label, right, m),
-                )
+        check_layer_gradients(
+            "network_backward",
+            outputs,
+            expected,
+            (params, X, classifier.layer_activations(len(params)), dZ),
+            {
+                "ReLU's derivative was applied to the last layer too: the last layer gives the "
+                "logits Z, and its activation is the identity": (
+                    backward_variant(dZ, caches, relu_on_logits=True)
+                ),
+                "ReLU'(0) was taken as 1: the course takes ReLU'(z) = 1 only where z > 0, so a "
+                "unit with z exactly 0 passes no gradient": (
+                    backward_variant(dZ, caches, kink_open=True)
+                ),
+            },
+        )

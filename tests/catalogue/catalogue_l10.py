@@ -332,7 +332,7 @@ MISTAKES = [
     Mistake("network_forward", forward_relu_on_logits, "ReLU was applied to the last layer"),
     Mistake("network_forward", forward_softmax_output, "Z holds probabilities"),
     Mistake("network_forward", forward_caches_output, "the cache holds the layer's output"),
-    Mistake("network_cost", cost_no_shift, None, hidden_only=True),
+    Mistake("network_cost", cost_no_shift, "J is not finite", hidden_only=True),
     Mistake("network_cost", cost_by_central_differences, None, hidden_only=True),
     Mistake("network_cost", cost_gradient_without_m, "dZ is"),
     Mistake("network_cost", cost_summed, "J is"),
