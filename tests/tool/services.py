@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from distributed import Client
+
 REPO = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
 POSTGRES_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -103,7 +105,18 @@ class DaskCluster:
             "--worker-port", str(port), "--dashboard-address", ":0",
         )  # fmt: skip
         _wait_for_port(port, self.workers[address], "dask worker")
+        self._wait_until_registered(address)
         return address
+
+    def _wait_until_registered(self, address: str, seconds: float = 60.0) -> None:
+        """Wait until the scheduler lists the worker at ``address``: a worker listens on its
+        port a moment before it has registered, and a run started then finds fewer workers."""
+        deadline = time.monotonic() + seconds
+        with Client(self.address, timeout=seconds, set_as_default=False) as client:
+            while address not in client.scheduler_info()["workers"]:
+                if self.workers[address].poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the dask worker at {address} never registered")
+                time.sleep(0.05)
 
     def kill_worker(self, address: str) -> None:
         """SIGKILL the worker at ``address``, as the kernel's OOM killer would."""
