@@ -245,3 +245,59 @@ def test_an_array_used_as_a_list_index_gets_a_sentence_to_act_on(registry):
         "An array was used where Python wants one integer: a list indexed with an array"
     )
     assert "of your code: `return [0.5, 0.5, 0.5][np.argsort(z)]`" in str(caught.value)
+
+
+def _course_failure(name, fn, hidden=False):
+    with pytest.raises(CheckFailed) as caught:
+        check(name, fn, hidden=hidden, seed=4 if hidden else None)
+    return caught.value
+
+
+REORDERED = "the right values came back in the wrong order: return them "
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+def test_right_values_in_another_order_are_named_with_the_order_to_return(hidden):
+    from nnlib.layers import dense_backward
+
+    def rotated(dZ, X, W):
+        dX, dW, db = dense_backward(dZ, X, W)
+        return dW, db, dX
+
+    failure = _course_failure("dense_backward", rotated, hidden)
+    assert failure.diagnosis == REORDERED + "as `return dX, dW, db`"
+
+    def scaled(X_train, X_test):
+        mu, sigma = X_train.mean(axis=0), X_train.std(axis=0)
+        sigma = np.where(sigma == 0, 1.0, sigma)
+        return (X_test - mu) / sigma, (X_train - mu) / sigma
+
+    failure = _course_failure("z_score_scale", scaled, hidden)
+    assert failure.diagnosis == REORDERED + "as `return X_train_scaled, X_test_scaled`"
+
+
+def test_values_in_another_order_that_are_also_wrong_name_no_order():
+    from nnlib.layers import dense_backward
+
+    def rotated_and_unaveraged(dZ, X, W):
+        dX, dW, db = dense_backward(dZ, X, W)
+        return dW, 2 * db, dX
+
+    failure = _course_failure("dense_backward", rotated_and_unaveraged)
+    assert failure.diagnosis is None
+    assert str(failure).startswith("dX has shape (2, 3), expected (4, 2).")
+
+
+def test_the_names_to_return_come_from_the_exercise_docstring_when_it_lists_them():
+    class Listed(Exercise):
+        """f(x) -> (a, b_2): two values."""
+
+    class Described(Exercise):
+        """g(x) -> both halves, scaled."""
+
+    class Formulas(Exercise):
+        """h(x) -> (dC/dw (n,), dC/db)."""
+
+    assert framework._returned_names(Listed()) == ["a", "b_2"]
+    assert framework._returned_names(Described()) is None
+    assert framework._returned_names(Formulas()) is None

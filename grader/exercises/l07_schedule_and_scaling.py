@@ -144,7 +144,8 @@ def _safe(spread):
 
 @register
 class MinMaxScale(Exercise):
-    """min_max_scale(X_train, X_test, a, b) -> both scaled into [a, b] by X_train's columns."""
+    """min_max_scale(X_train, X_test, a, b) -> (X_train_scaled, X_test_scaled): both scaled
+    into [a, b] by X_train's columns."""
 
     name = "min_max_scale"
     reference = ("nnlib.data.MinMaxScaler",)
@@ -177,7 +178,8 @@ class MinMaxScale(Exercise):
 
 @register
 class ZScoreScale(Exercise):
-    """z_score_scale(X_train, X_test) -> both standardised by X_train's column means and σ."""
+    """z_score_scale(X_train, X_test) -> (X_train_scaled, X_test_scaled): both standardised
+    by X_train's column means and σ."""
 
     name = "z_score_scale"
     reference = ("nnlib.data.StandardScaler",)

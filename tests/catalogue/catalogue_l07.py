@@ -296,7 +296,7 @@ MISTAKES = [
     Mistake("z_score_scale", zscore_test_own_stats, "X_test was scaled with its own statistics"),
     Mistake("z_score_scale", zscore_divides_by_variance, "divides by the variance"),
     Mistake("z_score_scale", zscore_in_place, "`X_train` was changed in place"),
-    Mistake("z_score_scale", zscore_swapped, None),
+    Mistake("z_score_scale", zscore_swapped, "the right values came back in the wrong order"),
 ]
 
 CORRECT = [

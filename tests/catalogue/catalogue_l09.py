@@ -151,7 +151,7 @@ MISTAKES = [
     Mistake("dropout_forward", forward_one_row_for_batch, "one mask row was shared"),
     Mistake("dropout_forward", forward_global_random, "the mask is not the expected one"),
     Mistake("dropout_forward", forward_keep_inverted, "keep marks the dropped units"),
-    Mistake("dropout_forward", forward_swapped, None),
+    Mistake("dropout_forward", forward_swapped, "the right values came back in the wrong order"),
     Mistake("dropout_backward", backward_in_place, "`dA` was changed in place"),
     Mistake("dropout_backward", backward_not_rescaled, "not rescaled"),
     Mistake("dropout_backward", backward_no_mask, "the mask is missing"),
