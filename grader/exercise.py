@@ -22,7 +22,6 @@ kernel (through ``check``, where all three parts run) and in the autograder alik
 from __future__ import annotations
 
 import importlib
-import itertools
 import pkgutil
 import re
 import warnings
@@ -32,6 +31,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from grader.failures import CheckFailed, diagnosis_in
+from grader.return_order import reordered
 from grader.student import run_student
 
 VISIBLE_SEED = 2024
@@ -229,41 +229,14 @@ def _judged(exercise: Exercise, case: Case, answer) -> CheckFailed | None:
     try:
         judge_quietly(exercise, case, answer)
     except CheckFailed as failure:
-        return _reordered(exercise, case, answer, failure)
+        return reordered(
+            failure, answer, lambda outputs: judge_quietly(exercise, case, outputs), exercise
+        )
     except Exception as error:  # judge met a result of a kind it did not expect
         return CheckFailed(
             f"{exercise.name}: the result could not be checked ({type(error).__name__}: {error})"
         )
     return None
-
-
-def _reordered(exercise: Exercise, case: Case, answer, failure: CheckFailed) -> CheckFailed:
-    """``failure``, naming the mistake when the answer is right but for the order of the values
-    it returns (``return keep, A`` for ``return A, keep``): some other order of a tuple of two
-    or three values passes. A failure that already names a mistake is returned as it is."""
-    if failure.diagnosis is not None or not isinstance(answer, (tuple, list)):
-        return failure
-    if not 2 <= len(answer) <= 3:
-        return failure
-    for order in itertools.permutations(range(len(answer))):
-        if order == tuple(range(len(answer))):
-            continue
-        try:
-            judge_quietly(exercise, case, type(answer)(answer[i] for i in order))
-        except Exception:  # still wrong, or not even of the right kinds in this order
-            continue
-        names = _returned_names(exercise)
-        where = f"as `return {', '.join(names)}`" if names else "in the order the docstring gives"
-        return failure.naming(f"the right values came back in the wrong order: return them {where}")
-    return failure
-
-
-def _returned_names(exercise: Exercise) -> list[str] | None:
-    """The names of the values an exercise's function returns, from its docstring's
-    "name(...) -> (a, b)"; None when the docstring does not list them as plain names."""
-    found = re.search(r"\) -> \(([^()]*)\)", type(exercise).__doc__ or "")
-    names = found and [name.strip() for name in found.group(1).split(",")]
-    return names if names and all(name.isidentifier() for name in names) else None
 
 
 def _kind(diagnosis: str | None) -> str | None:

@@ -9,6 +9,7 @@ import pytest
 from grader import exercise as framework
 from grader.checks import CheckFailed, compare
 from grader.exercise import Case, Exercise, check, get, register
+from grader.return_order import returned_names
 from grader.student import changed_part, describe_inputs, run_student
 
 
@@ -298,6 +299,6 @@ def test_the_names_to_return_come_from_the_exercise_docstring_when_it_lists_them
     class Formulas(Exercise):
         """h(x) -> (dC/dw (n,), dC/db)."""
 
-    assert framework._returned_names(Listed()) == ["a", "b_2"]
-    assert framework._returned_names(Described()) is None
-    assert framework._returned_names(Formulas()) is None
+    assert returned_names(Listed()) == ["a", "b_2"]
+    assert returned_names(Described()) is None
+    assert returned_names(Formulas()) is None
