@@ -18,23 +18,27 @@ import errno
 import fcntl
 import os
 import stat
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 SLOTS = 4096  # kernels that may run at once on one machine
-LOCKS = Path("/run/nn-course-grader-uids")  # root's; a user without root needs no uid
+# Where the lock files live: the first of these that can be made. Root's /run, else (a
+# read-only /run in some containers) the temporary folder, which is machine-wide too.
+LOCKS = (Path("/run/nn-course-grader-uids"), Path(tempfile.gettempdir(), "nn-course-grader-uids"))
 
 
 @contextmanager
-def lease(locks: Path = LOCKS) -> Iterator[int]:
+def lease(locks: Path | None = None) -> Iterator[int]:
     """Hold a slot no other kernel on this machine holds, until the block ends.
 
-    locks: the folder of lock files, made 0700 if missing; it must be a folder of this user's.
+    locks: the folder of lock files (default: the first of LOCKS that can be made), made 0700
+           if missing; it must be a folder of this user's.
     Yields the slot, an integer in [0, SLOTS).
-    Raises RuntimeError when every slot is held, and when ``locks`` is not a private folder.
+    Raises RuntimeError when every slot is held, and when the folder is not a private one.
     """
-    folder = _private_folder(locks)
+    folder = _private_folder(locks) if locks is not None else _usable(LOCKS)
     for slot in range(SLOTS):
         fd = os.open(
             str(folder / str(slot)), os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600
@@ -54,6 +58,16 @@ def lease(locks: Path = LOCKS) -> Iterator[int]:
     raise RuntimeError(
         f"all {SLOTS} kernel uids of this machine are in use: grade with fewer workers at once"
     )
+
+
+def _usable(folders: tuple[Path, ...]) -> Path:
+    """The first of ``folders`` that exists or can be made (``_private_folder``)."""
+    for folder in folders[:-1]:
+        try:
+            return _private_folder(folder)
+        except OSError:
+            continue  # a read-only or missing parent: the next one
+    return _private_folder(folders[-1])
 
 
 def _private_folder(folder: Path) -> Path:

@@ -96,3 +96,12 @@ def test_a_lock_folder_others_could_write_is_refused(tmp_path, kind):
         "remove it and grade again"
     )
     assert list((tmp_path / "elsewhere").iterdir() if kind == "a link" else []) == []
+
+
+def test_where_the_first_lock_folder_cannot_be_made_the_next_is_used(tmp_path, monkeypatch):
+    (tmp_path / "read-only").write_text("")  # a file: no folder can be made below it
+    unusable, usable = tmp_path / "read-only" / "locks", tmp_path / "locks"
+    monkeypatch.setattr(uids, "LOCKS", (unusable, usable))
+    with uids.lease() as slot:
+        assert slot == 0
+        assert (usable / "0").is_file() and not unusable.exists()
