@@ -41,6 +41,37 @@ def column_softmax(Z):
     return E / E.sum(axis=0, keepdims=True)
 
 
+def judge_fused(name, outputs, case, loss, J_mistakes, dZ_mistakes) -> None:
+    """Judge a fused loss's (J, dZ) on ``case`` (inputs Z (m, k) and Y (m, k)) against nnlib's
+    ``loss(Z, Y) -> (J, dZ)``: J by value, dZ by value and by central differences of J.
+
+    J_mistakes, dZ_mistakes: {diagnosis: result} of each part's known mistakes, to which a
+    missing or extra 1/m is added. Raises CheckFailed naming the mistake of each wrong part.
+    """
+    __tracebackhide__ = True
+    J, dZ = expect_tuple(name, outputs, ("J", "dZ"), numbers=("J",))
+    Z, Y = case.inputs.values()
+    m = Z.shape[0]
+    expected_J, expected_dZ = loss(Z, Y)
+    every_part(
+        lambda: compare(
+            "J",
+            expect_scalar("J", J, batch=m),
+            expected_J,
+            mistakes=J_mistakes | known.batch_scale("J", expected_J, m),
+        ),
+        lambda: check_gradient(
+            "dZ",
+            dZ,
+            lambda z: loss(z, Y)[0],
+            Z,
+            1.0,
+            expected=expected_dZ,
+            mistakes=dZ_mistakes | known.batch_scale("dZ", expected_dZ, m),
+        ),
+    )
+
+
 @register
 class SoftmaxCrossEntropy(Exercise):
     """softmax_cross_entropy(Z, Y) -> (J, dZ), the fused softmax + cross-entropy."""
@@ -74,49 +105,38 @@ class SoftmaxCrossEntropy(Exercise):
         return cases
 
     def judge(self, case, outputs):
-        J, dZ = expect_tuple(self.name, outputs, ("J", "dZ"), numbers=("J",))
         Z, Y = case.inputs.values()
         m, k = Z.shape
-        expected_J, expected_dZ = softmax_cross_entropy(Z, Y)
-        every_part(
-            lambda: compare(
-                "J",
-                expect_scalar("J", J, batch=m),
-                expected_J,
-                mistakes={
-                    "J is not finite: log(softmax(z)) breaks when exp() overflows or a "
-                    "probability rounds to 0. Compute log softmax directly, "
-                    "z − max − log Σ e^(z − max) (log-sum-exp)": naive(
-                        lambda: (
-                            -np.sum(Y * np.log(np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)))
-                            / m
-                        )
-                    ),
-                }
-                | known.batch_scale("J", expected_J, m),
-            ),
-            lambda: check_gradient(
-                "dZ",
-                dZ,
-                lambda z: softmax_cross_entropy(z, Y)[0],
-                Z,
-                1.0,
-                expected=expected_dZ,
-                mistakes={
-                    "Y was subtracted from the logits Z, not from the probabilities "
-                    "A = softmax(Z)": (Z - Y) / m,
-                    "dZ was divided by m·k: J averages over the m examples only": expected_dZ / k,
-                    "Y was never subtracted: the −Σ y_l term of the derivation gives −y_j, so "
-                    "each row of dZ sums to 0": expected_dZ + Y / m,
-                    "only the diagonal of the softmax's derivative was used (l = j): every a_l "
-                    "depends on every z_j, and the l ≠ j terms add a_j to every class": (
-                        expected_dZ * Y
-                    ),
-                    "the softmax in dZ was taken down the columns (axis 0): each row, one "
-                    "example, must sum to 1": (column_softmax(Z) - Y) / m,
-                }
-                | known.batch_scale("dZ", expected_dZ, m),
-            ),
+        expected_dZ = softmax_cross_entropy(Z, Y)[1]
+        judge_fused(
+            self.name,
+            outputs,
+            case,
+            softmax_cross_entropy,
+            {
+                "J is not finite: log(softmax(z)) breaks when exp() overflows or a "
+                "probability rounds to 0. Compute log softmax directly, "
+                "z − max − log Σ e^(z − max) (log-sum-exp)": naive(
+                    lambda: (
+                        -np.sum(Y * np.log(np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True))) / m
+                    )
+                ),
+            },
+            {
+                "Y was subtracted from the logits Z, not from the probabilities A = softmax(Z)": (
+                    Z - Y
+                )
+                / m,
+                "dZ was divided by m·k: J averages over the m examples only": expected_dZ / k,
+                "Y was never subtracted: the −Σ y_l term of the derivation gives −y_j, so "
+                "each row of dZ sums to 0": expected_dZ + Y / m,
+                "only the diagonal of the softmax's derivative was used (l = j): every a_l "
+                "depends on every z_j, and the l ≠ j terms add a_j to every class": (
+                    expected_dZ * Y
+                ),
+                "the softmax in dZ was taken down the columns (axis 0): each row, one "
+                "example, must sum to 1": (column_softmax(Z) - Y) / m,
+            },
         )
 
 
@@ -152,41 +172,29 @@ class SigmoidBinaryCrossEntropy(Exercise):
         return cases
 
     def judge(self, case, outputs):
-        J, dZ = expect_tuple("sigmoid_bce", outputs, ("J", "dZ"), numbers=("J",))
         Z, Y = case.inputs.values()
         m, k = Z.shape
         A = sigmoid(Z)
-        expected_J, expected_dZ = sigmoid_binary_cross_entropy(Z, Y)
-        every_part(
-            lambda: compare(
-                "J",
-                expect_scalar("J", J, batch=m),
-                expected_J,
-                mistakes={
-                    f"{LOG_ZERO}: σ(z) rounds to exactly 0 or 1 for large |z|. Write the loss "
-                    "as logaddexp(0, z) − y·z, which never takes a log of 0": naive(
-                        lambda: -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
-                    ),
-                    CLIPPED: binary_cross_entropy(A, Y)[0],
-                }
-                | known.batch_scale("J", expected_J, m),
-            ),
-            lambda: check_gradient(
-                "dZ",
-                dZ,
-                lambda z: sigmoid_binary_cross_entropy(z, Y)[0],
-                Z,
-                1.0,
-                expected=expected_dZ,
-                mistakes={
-                    "dZ has an extra factor σ'(Z) = a(1 − a): with the cross-entropy it cancels, "
-                    "leaving dZ = (a − y) / m": expected_dZ * A * (1 - A),
-                    "Y was subtracted from the logits Z, not from a = σ(Z)": (Z - Y) / m,
-                    CLIPPED: (np.clip(A, EPS, 1 - EPS) - Y) / m,
-                    "dZ was divided by m·k: J averages over the m examples only": (
-                        expected_dZ / k if k > 1 else None
-                    ),
-                }
-                | known.batch_scale("dZ", expected_dZ, m),
-            ),
+        expected_dZ = sigmoid_binary_cross_entropy(Z, Y)[1]
+        judge_fused(
+            self.name,
+            outputs,
+            case,
+            sigmoid_binary_cross_entropy,
+            {
+                f"{LOG_ZERO}: σ(z) rounds to exactly 0 or 1 for large |z|. Write the loss "
+                "as logaddexp(0, z) − y·z, which never takes a log of 0": naive(
+                    lambda: -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+                ),
+                CLIPPED: binary_cross_entropy(A, Y)[0],
+            },
+            {
+                "dZ has an extra factor σ'(Z) = a(1 − a): with the cross-entropy it cancels, "
+                "leaving dZ = (a − y) / m": expected_dZ * A * (1 - A),
+                "Y was subtracted from the logits Z, not from a = σ(Z)": (Z - Y) / m,
+                CLIPPED: (np.clip(A, EPS, 1 - EPS) - Y) / m,
+                "dZ was divided by m·k: J averages over the m examples only": (
+                    expected_dZ / k if k > 1 else None
+                ),
+            },
         )
