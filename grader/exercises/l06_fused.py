@@ -41,10 +41,11 @@ def column_softmax(Z):
     return E / E.sum(axis=0, keepdims=True)
 
 
-def judge_fused(name, outputs, case, loss, J_mistakes, dZ_mistakes) -> None:
-    """Judge a fused loss's (J, dZ) on ``case`` (inputs Z (m, k) and Y (m, k)) against nnlib's
-    ``loss(Z, Y) -> (J, dZ)``: J by value, dZ by value and by central differences of J.
+def judge_fused(name, outputs, case, loss, expected, J_mistakes, dZ_mistakes) -> None:
+    """Judge a fused loss's (J, dZ) on ``case`` (inputs Z (m, k) and Y (m, k)): J by value,
+    dZ by value and by central differences of J.
 
+    loss:     nnlib's ``loss(Z, Y) -> (J, dZ)``; expected: what it gives on the case.
     J_mistakes, dZ_mistakes: {diagnosis: result} of each part's known mistakes, to which a
     missing or extra 1/m is added. Raises CheckFailed naming the mistake of each wrong part.
     """
@@ -52,7 +53,7 @@ def judge_fused(name, outputs, case, loss, J_mistakes, dZ_mistakes) -> None:
     J, dZ = expect_tuple(name, outputs, ("J", "dZ"), numbers=("J",))
     Z, Y = case.inputs.values()
     m = Z.shape[0]
-    expected_J, expected_dZ = loss(Z, Y)
+    expected_J, expected_dZ = expected
     every_part(
         lambda: compare(
             "J",
@@ -107,12 +108,14 @@ class SoftmaxCrossEntropy(Exercise):
     def judge(self, case, outputs):
         Z, Y = case.inputs.values()
         m, k = Z.shape
-        expected_dZ = softmax_cross_entropy(Z, Y)[1]
+        expected = softmax_cross_entropy(Z, Y)
+        expected_dZ = expected[1]
         judge_fused(
             self.name,
             outputs,
             case,
             softmax_cross_entropy,
+            expected,
             {
                 "J is not finite: log(softmax(z)) breaks when exp() overflows or a "
                 "probability rounds to 0. Compute log softmax directly, "
@@ -175,12 +178,14 @@ class SigmoidBinaryCrossEntropy(Exercise):
         Z, Y = case.inputs.values()
         m, k = Z.shape
         A = sigmoid(Z)
-        expected_dZ = sigmoid_binary_cross_entropy(Z, Y)[1]
+        expected = sigmoid_binary_cross_entropy(Z, Y)
+        expected_dZ = expected[1]
         judge_fused(
             self.name,
             outputs,
             case,
             sigmoid_binary_cross_entropy,
+            expected,
             {
                 f"{LOG_ZERO}: σ(z) rounds to exactly 0 or 1 for large |z|. Write the loss "
                 "as logaddexp(0, z) − y·z, which never takes a log of 0": naive(
